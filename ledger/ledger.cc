@@ -1,0 +1,497 @@
+// Opening a ledger, reading from it, and preparing appends on the caller's thread.
+// The writer side (group commit) is in commit_writer.cc.
+#include "ledger/ledger.h"
+
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+#include <rocksdb/table.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <future>
+
+#include "ledger/event_validation.h"
+#include "ledger/ledger_impl.h"
+#include "ledger/rocks_status.h"
+
+namespace caseledger {
+
+using detail::FromRocks;
+
+std::string ExpectedVersion::ToString() const {
+  switch (kind_) {
+    case Kind::kAny: return "any";
+    case Kind::kNoStream: return "no stream";
+    case Kind::kExact: return "version " + std::to_string(version_);
+  }
+  return "?";
+}
+
+Hash256 ClientContentDigest(schema::Event::Reader event) {
+  auto words = capnp::canonicalize(event);
+  auto bytes = words.asBytes();
+  return Sha256({bytes.begin(), bytes.size()});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open
+
+Ledger::Impl::Impl(const LedgerOptions& options)
+    : options_(options), clock_(options.clock ? options.clock : SystemClock()) {
+  log_ = options.logger;
+  if (!log_) log_ = std::make_shared<spdlog::logger>("ledger", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+Ledger::Impl::~Impl() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  CloseDb();
+}
+
+void Ledger::Impl::CloseDb() {
+  if (!db_) return;
+  for (auto* h : handles_) {
+    (void)db_->DestroyColumnFamilyHandle(h);
+  }
+  handles_.clear();
+  if (!read_only_) (void)db_->Close();
+  db_.reset();
+}
+
+Status Ledger::Impl::OpenDb(bool read_only) {
+  namespace fs = std::filesystem;
+  const std::string& dir = options_.data_dir;
+  if (dir.empty()) return Status::InvalidArgument("no data directory given");
+  std::error_code ec;
+  const bool exists = fs::exists(fs::path(dir) / "CURRENT", ec);
+  if (!exists) {
+    if (read_only || !options_.create_if_missing) {
+      return Status::NotFound("no ledger in " + dir);
+    }
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  }
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 4;
+  if (options_.env) db_options.env = options_.env;
+  rocksdb::ColumnFamilyOptions cf_options;
+  if (options_.disable_compression) {
+    cf_options.compression = rocksdb::kNoCompression;
+    cf_options.bottommost_compression = rocksdb::kNoCompression;
+  }
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  // Open every column family the directory has, plus ours.
+  std::vector<std::string> names;
+  if (exists) {
+    auto s = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+    if (!s.ok()) return FromRocks(s, "list column families of " + dir);
+  }
+  for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), storage::kLogCf,
+                           storage::kStreamsCf, storage::kHeadsCf, storage::kIdempotencyCf,
+                           storage::kMetaCf}) {
+    if (std::find(names.begin(), names.end(), ours) == names.end()) {
+      if (read_only && exists) {
+        return Status::Corruption(dir + " is not a caseledger data directory (no column family \"" +
+                                  ours + "\")");
+      }
+      names.emplace_back(ours);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, cf_options);
+
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
+                : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open " + dir);
+  db_.reset(raw);
+  handles_ = handles;
+  read_only_ = read_only;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == storage::kLogCf) log_cf_ = handles[i];
+    if (names[i] == storage::kStreamsCf) streams_cf_ = handles[i];
+    if (names[i] == storage::kHeadsCf) heads_cf_ = handles[i];
+    if (names[i] == storage::kIdempotencyCf) idem_cf_ = handles[i];
+    if (names[i] == storage::kMetaCf) meta_cf_ = handles[i];
+  }
+
+  // The format marker: written on creation, checked ever after.
+  std::string format;
+  s = db_->Get(rocksdb::ReadOptions(), meta_cf_, storage::kFormatKey, &format);
+  if (s.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+    it->SeekToFirst();
+    if (it->Valid() || read_only) {
+      return Status::Corruption(dir + " has events but no format marker");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Put(wo, meta_cf_, storage::kFormatKey, storage::kFormatValue);
+    if (!s.ok()) return FromRocks(s, "write format marker");
+  } else if (!s.ok()) {
+    return FromRocks(s, "read format marker");
+  } else if (format != storage::kFormatValue) {
+    return Status::InvalidArgument(dir + " has format \"" + format + "\"; this build reads \"" +
+                                   storage::kFormatValue + "\"");
+  }
+  return LoadTail();
+}
+
+// Finds the next position and the newest recorded-at from the last stored event.
+Status Ledger::Impl::LoadTail() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "read the end of the log");
+  if (!it->Valid()) {
+    next_position_ = 0;
+    last_recorded_at_ = 0;
+  } else {
+    if (it->key().size() != 8) return Status::Corruption("log key of " + std::to_string(it->key().size()) + " bytes");
+    uint64_t pos = storage::GetU64BE(it->key().data());
+    auto ev = StoredEvent::FromBytes(pos, it->value().ToStringView());
+    if (!ev.ok()) return ev.status();
+    if (ev->reader().getGlobalPosition() != pos) {
+      return Status::Corruption("event at log key " + std::to_string(pos) +
+                                " says it is at position " +
+                                std::to_string(ev->reader().getGlobalPosition()));
+    }
+    next_position_ = pos + 1;
+    last_recorded_at_ = ev->reader().getRecordedAt();
+  }
+  committed_size_.store(next_position_, std::memory_order_release);
+  committed_recorded_at_.store(last_recorded_at_, std::memory_order_release);
+  return Status::OK();
+}
+
+Status Ledger::Impl::Open() {
+  Status s = OpenDb(options_.read_only);
+  if (!s.ok()) return s;
+  log_->info("ledger open: {} events, read_only={}", next_position_, options_.read_only);
+  if (!options_.read_only) writer_ = std::thread([this] { WriterLoop(); });
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  Status s = impl->Open();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
+}
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::~Ledger() = default;
+
+const LedgerOptions& Ledger::options() const { return impl_->options_; }
+uint64_t Ledger::size() const { return impl_->size(); }
+
+// ---------------------------------------------------------------------------------------------
+// Appends: validation and the stored form are built here, on the caller's thread, so that the
+// single writer only assigns positions, hashes and writes.
+
+namespace {
+
+Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::string_view case_id,
+                                               ExpectedVersion expected,
+                                               std::span<const schema::Event::Reader> events) {
+  const LedgerOptions& o = impl.options_;
+  if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
+  if (events.size() > o.max_events_per_append) {
+    return Status::InvalidArgument("an append may carry at most " +
+                                   std::to_string(o.max_events_per_append) + " events, not " +
+                                   std::to_string(events.size()));
+  }
+  if (!IsValidId(case_id)) {
+    return Status::InvalidArgument("case id must be 1..128 printable ASCII characters without spaces");
+  }
+  auto req = std::make_unique<AppendRequest>();
+  req->case_id.assign(case_id);
+  req->expected = expected;
+  const int64_t now = impl.LedgerNow();
+  for (size_t i = 0; i < events.size(); ++i) {
+    Status s;
+    auto prefix = [&] { return "event " + std::to_string(i); };
+    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] {
+      schema::Event::Reader ev = events[i];
+      const size_t words = ev.totalSize().wordCount;
+      if (words * sizeof(capnp::word) > o.max_event_bytes) {
+        s = Status::InvalidArgument(prefix() + " is " + std::to_string(words * 8) +
+                                    " bytes; the limit is " + std::to_string(o.max_event_bytes));
+        return;
+      }
+      s = ValidateClientEvent(ev, now, o.max_clock_skew_micros);
+      if (!s.ok()) {
+        s = s.WithContext(prefix());
+        return;
+      }
+      if (std::string_view(ev.getCaseId().cStr(), ev.getCaseId().size()) != case_id) {
+        s = Status::InvalidArgument(prefix() + " has caseId \"" + ev.getCaseId().cStr() +
+                                    "\" but the append is to case \"" + std::string(case_id) + "\"");
+        return;
+      }
+      auto pe = std::make_unique<PreparedEvent>(words + 32);
+      auto id = ev.getEventId();
+      pe->event_id.assign(reinterpret_cast<const char*>(id.begin()), id.size());
+      auto sup = ev.getSupersedes();
+      pe->supersedes.assign(reinterpret_cast<const char*>(sup.begin()), sup.size());
+      pe->child_id.assign(ev.getChildId().cStr(), ev.getChildId().size());
+      pe->digest = ClientContentDigest(ev);
+      if (!req->events.empty() && req->events.front()->child_id != pe->child_id) {
+        s = Status::InvalidArgument(prefix() + " names another child than event 0 of the append");
+        return;
+      }
+      for (const auto& earlier : req->events) {
+        if (earlier->event_id == pe->event_id) {
+          s = Status::InvalidArgument(prefix() + " repeats the event id of an earlier event");
+          return;
+        }
+      }
+      pe->message.setRoot(ev);
+      auto root = pe->message.getRoot<schema::Event>();
+      root.setSchemaVersion(schema::SCHEMA_VERSION);
+      if (ev.hasPersonal()) {
+        // Sealed format (docs/storage_format.md): scheme byte 0x00 = the canonical encoding of
+        // PersonalData, unencrypted. TODO(security): issue 7 encrypts it per child.
+        auto words_personal = capnp::canonicalize(ev.getPersonal());
+        auto bytes = words_personal.asBytes();
+        auto sealed = root.initSealed(bytes.size() + 1);
+        sealed[0] = 0x00;
+        std::memcpy(sealed.begin() + 1, bytes.begin(), bytes.size());
+        root.disownPersonal();
+      }
+      pe->bytes = words * sizeof(capnp::word);
+      req->bytes += pe->bytes;
+      req->events.push_back(std::move(pe));
+    })) {
+      return Status::InvalidArgument(prefix() + " is malformed: " + e->getDescription().cStr());
+    }
+    if (!s.ok()) return s;
+  }
+  return req;
+}
+
+}  // namespace
+
+void Ledger::AppendAsync(std::string_view case_id, ExpectedVersion expected,
+                         std::span<const schema::Event::Reader> events, AppendCallback done) {
+  if (impl_->options_.read_only) {
+    done(Status::Unavailable("the ledger is open read-only"));
+    return;
+  }
+  auto req = Prepare(*impl_, case_id, expected, events);
+  if (!req.ok()) {
+    done(req.status());
+    return;
+  }
+  (*req)->done = std::move(done);
+  impl_->Submit(std::move(req).value());
+}
+
+Result<AppendResult> Ledger::Append(std::string_view case_id, ExpectedVersion expected,
+                                    std::span<const schema::Event::Reader> events) {
+  std::promise<Result<AppendResult>> promise;
+  auto future = promise.get_future();
+  AppendAsync(case_id, expected, events,
+              [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+Result<StoredEvent> Ledger::Impl::ReadEvent(uint64_t position) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  return ReadEventLocked(position);
+}
+
+Result<StoredEvent> Ledger::Impl::ReadEventLocked(uint64_t position) const {
+  rocksdb::PinnableSlice value;
+  auto s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(position), &value);
+  if (s.IsNotFound()) return Status::NotFound("no event at position " + std::to_string(position));
+  if (!s.ok()) return FromRocks(s, "read event " + std::to_string(position));
+  auto ev = StoredEvent::FromBytes(position, value.ToStringView());
+  value.Reset();
+  return ev;
+}
+
+Result<std::vector<StoredEvent>> Ledger::Impl::ReadLog(uint64_t from, size_t limit) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  std::vector<StoredEvent> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  uint64_t expect = from;
+  for (it->Seek(storage::LogKey(from)); it->Valid() && out.size() < limit; it->Next()) {
+    if (it->key().size() != 8) return Status::Corruption("log key of wrong size after position " + std::to_string(expect));
+    uint64_t pos = storage::GetU64BE(it->key().data());
+    if (pos != expect) {
+      return Status::Corruption("log gap: expected position " + std::to_string(expect) +
+                                ", found " + std::to_string(pos));
+    }
+    auto ev = StoredEvent::FromBytes(pos, it->value().ToStringView());
+    if (!ev.ok()) return ev.status();
+    out.push_back(std::move(ev).value());
+    ++expect;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read log");
+  return out;
+}
+
+Result<std::vector<StoredEvent>> Ledger::Impl::ReadStream(std::string_view case_id,
+                                                          uint64_t from_version,
+                                                          size_t limit) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  std::string head;
+  auto s = db_->Get(rocksdb::ReadOptions(), heads_cf_, rocksdb::Slice(case_id.data(), case_id.size()), &head);
+  if (s.IsNotFound()) return Status::NotFound("no case \"" + std::string(case_id) + "\"");
+  if (!s.ok()) return FromRocks(s, "read case head");
+  std::vector<StoredEvent> out;
+  const std::string prefix = storage::StreamPrefix(case_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
+  uint64_t expect = from_version;
+  for (it->Seek(storage::StreamKey(case_id, from_version));
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    const std::string where = "stream index of case \"" + std::string(case_id) + "\"";
+    if (it->key().size() != prefix.size() + 8 || it->value().size() != 8) {
+      return Status::Corruption(where + ": malformed entry");
+    }
+    uint64_t version = storage::GetU64BE(it->key().data() + prefix.size());
+    if (version != expect) {
+      return Status::Corruption(where + ": expected version " + std::to_string(expect) +
+                                ", found " + std::to_string(version));
+    }
+    uint64_t pos = storage::GetU64BE(it->value().data());
+    rocksdb::PinnableSlice value;
+    s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(pos), &value);
+    if (!s.ok()) {
+      return s.IsNotFound() ? Status::Corruption(where + ": version " + std::to_string(version) +
+                                                 " points at missing position " + std::to_string(pos))
+                            : FromRocks(s, "read log");
+    }
+    auto ev = StoredEvent::FromBytes(pos, value.ToStringView());
+    value.Reset();
+    if (!ev.ok()) return ev.status();
+    auto r = ev->reader();
+    if (std::string_view(r.getCaseId().cStr(), r.getCaseId().size()) != case_id ||
+        r.getStreamVersion() != version) {
+      return Status::Corruption(where + ": version " + std::to_string(version) +
+                                " points at position " + std::to_string(pos) +
+                                ", which holds another event");
+    }
+    out.push_back(std::move(ev).value());
+    ++expect;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read stream");
+  return out;
+}
+
+Result<uint64_t> Ledger::Impl::FindEvent(std::string_view event_id) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), idem_cf_, rocksdb::Slice(event_id.data(), event_id.size()), &value);
+  if (s.IsNotFound()) return Status::NotFound("no event with id " + ToHex(AsBytes(event_id)));
+  if (!s.ok()) return FromRocks(s, "read idempotency index");
+  storage::IdempotencyRecord rec;
+  if (!storage::DecodeIdempotency(value, &rec)) {
+    return Status::Corruption("idempotency entry of " + ToHex(AsBytes(event_id)) + " is malformed");
+  }
+  return rec.position;
+}
+
+namespace {
+Result<StreamInfo> ToStreamInfo(std::string_view case_id, std::string_view value) {
+  storage::Head head;
+  if (!storage::DecodeHead(value, &head)) {
+    return Status::Corruption("head of case \"" + std::string(case_id) + "\" is malformed");
+  }
+  StreamInfo info;
+  info.case_id.assign(case_id);
+  info.child_id = std::move(head.child_id);
+  info.head_version = head.version;
+  info.head_position = head.position;
+  info.head_leaf_hash = head.leaf_hash;
+  return info;
+}
+}  // namespace
+
+Result<StreamInfo> Ledger::Impl::GetStream(std::string_view case_id) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), heads_cf_, rocksdb::Slice(case_id.data(), case_id.size()), &value);
+  if (s.IsNotFound()) return Status::NotFound("no case \"" + std::string(case_id) + "\"");
+  if (!s.ok()) return FromRocks(s, "read case head");
+  return ToStreamInfo(case_id, value);
+}
+
+Result<std::vector<StreamInfo>> Ledger::Impl::ListStreams(std::string_view after, size_t limit) const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  std::vector<StreamInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), heads_cf_));
+  it->Seek(rocksdb::Slice(after.data(), after.size()));
+  if (it->Valid() && !after.empty() && it->key().ToStringView() == after) it->Next();
+  for (; it->Valid() && out.size() < limit; it->Next()) {
+    auto info = ToStreamInfo(it->key().ToStringView(), it->value().ToStringView());
+    if (!info.ok()) return info.status();
+    out.push_back(std::move(info).value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "list cases");
+  return out;
+}
+
+Result<LedgerStats> Ledger::Impl::Stats() const {
+  std::shared_lock<std::shared_mutex> l(db_mu_);
+  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  LedgerStats st;
+  st.event_count = size();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), heads_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++st.stream_count;
+  if (!it->status().ok()) return FromRocks(it->status(), "count cases");
+  if (st.event_count > 0) {
+    rocksdb::PinnableSlice value;
+    auto s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(st.event_count - 1), &value);
+    if (s.ok()) {
+      auto ev = StoredEvent::FromBytes(st.event_count - 1, value.ToStringView());
+      if (ev.ok()) st.last_recorded_at = ev->reader().getRecordedAt();
+    }
+    value.Reset();
+  }
+  for (auto* h : handles_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) st.live_data_bytes += v;
+  }
+  return st;
+}
+
+Result<std::vector<StoredEvent>> Ledger::ReadStream(std::string_view case_id, uint64_t from_version,
+                                                    size_t limit) const {
+  return impl_->ReadStream(case_id, from_version, limit);
+}
+Result<std::vector<StoredEvent>> Ledger::ReadLog(uint64_t from_position, size_t limit) const {
+  return impl_->ReadLog(from_position, limit);
+}
+Result<StoredEvent> Ledger::ReadEvent(uint64_t position) const { return impl_->ReadEvent(position); }
+Result<uint64_t> Ledger::FindEvent(std::string_view event_id) const { return impl_->FindEvent(event_id); }
+Result<StreamInfo> Ledger::GetStream(std::string_view case_id) const { return impl_->GetStream(case_id); }
+Result<std::vector<StreamInfo>> Ledger::ListStreams(std::string_view after, size_t limit) const {
+  return impl_->ListStreams(after, limit);
+}
+Result<LedgerStats> Ledger::Stats() const { return impl_->Stats(); }
+
+}  // namespace caseledger

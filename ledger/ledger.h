@@ -1,0 +1,177 @@
+// The ledger: an append-only, durable log of case events over RocksDB.
+//
+// Clients append events to one case stream at a time, with an expected version; the ledger
+// assigns each event a global position (0, 1, 2, ... with no gap), a stream version, a
+// recorded-at time and the leaf hash of the case's previous event, and acknowledges only after
+// the write is synced. Concurrent appenders are grouped into one synced RocksDB write by a
+// single writer thread (group commit, as in leveldb's DBImpl::Write).
+//
+// Layout on disk: docs/storage_format.md. The path of an append: docs/architecture.md.
+#ifndef CASELEDGER_LEDGER_LEDGER_H_
+#define CASELEDGER_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/clock.h"
+#include "ledger/hash.h"
+#include "ledger/status.h"
+#include "ledger/stored_event.h"
+#include "schema/events.capnp.h"
+
+namespace rocksdb {
+class Env;
+}
+namespace spdlog {
+class logger;
+}
+
+namespace caseledger {
+
+struct LedgerOptions {
+  // The data directory. Created when missing and `create_if_missing` is set.
+  std::string data_dir;
+  bool create_if_missing = true;
+  // Open for reading only, without taking the directory's lock: for inspecting a directory
+  // that a running server holds. Appends then fail with Unavailable.
+  bool read_only = false;
+  // Sync every commit group before acknowledging it. Turn off only in benchmarks that say so.
+  bool sync = true;
+  // Time source for recorded-at; not owned. Null means SystemClock().
+  Clock* clock = nullptr;
+  // Where the ledger logs (never personal data). Null means nowhere.
+  std::shared_ptr<spdlog::logger> logger;
+  // How far occurred-at may lie ahead of the ledger's clock.
+  int64_t max_clock_skew_micros = 5LL * 60 * 1000 * 1000;
+  // Limits on one append.
+  size_t max_events_per_append = 10000;
+  size_t max_event_bytes = 1 << 20;
+  // How many bytes of events one commit group may carry.
+  size_t max_group_bytes = 8 << 20;
+  // Store values without compression (tests that search the files for clear text).
+  bool disable_compression = false;
+  // The RocksDB environment; not owned. Null means the default. Tests inject faults here.
+  rocksdb::Env* env = nullptr;
+};
+
+// What the client expects of the case stream before its append.
+class ExpectedVersion {
+ public:
+  enum class Kind { kAny, kNoStream, kExact };
+  static ExpectedVersion Any() { return ExpectedVersion(Kind::kAny, 0); }
+  static ExpectedVersion NoStream() { return ExpectedVersion(Kind::kNoStream, 0); }
+  // The case exists and its newest event has this version.
+  static ExpectedVersion Exact(uint64_t version) { return ExpectedVersion(Kind::kExact, version); }
+
+  Kind kind() const { return kind_; }
+  uint64_t version() const { return version_; }
+  std::string ToString() const;
+
+ private:
+  ExpectedVersion(Kind kind, uint64_t version) : kind_(kind), version_(version) {}
+  Kind kind_;
+  uint64_t version_;
+};
+
+struct AppendResult {
+  std::vector<uint64_t> positions;  // one per event, in the order given
+  uint64_t first_version = 0;       // stream version of the first event
+  uint64_t next_expected_version = 0;  // the version to expect for the next append
+  int64_t recorded_at = 0;
+  bool deduplicated = false;  // every event id was already stored: nothing was written
+};
+
+struct StreamInfo {
+  std::string case_id;
+  std::string child_id;
+  uint64_t head_version = 0;  // version of the newest event; the stream has head_version + 1
+  uint64_t head_position = 0;
+  Hash256 head_leaf_hash{};
+};
+
+struct LedgerStats {
+  uint64_t event_count = 0;      // also the next global position
+  uint64_t stream_count = 0;     // exact: counted from the heads index
+  int64_t last_recorded_at = 0;  // recorded-at of the newest event, 0 when empty
+  uint64_t live_data_bytes = 0;  // RocksDB's estimate of the live data size
+};
+
+class Ledger {
+ public:
+  // Opens (or creates) the ledger in options.data_dir. Every column family present in the
+  // directory is opened, so directories written by newer versions still open. Errors:
+  // NotFound (no ledger and create_if_missing unset), Busy (another process holds the lock),
+  // Corruption (not a caseledger directory, or an unreadable newest event), IOError.
+  static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
+
+  // Waits for in-flight appends to finish, then closes the database.
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  using AppendCallback = std::function<void(Result<AppendResult>)>;
+
+  // Appends `events` (as clients send them: no position, version, recorded-at, prevLeafHash or
+  // sealed) to the stream of `case_id`, atomically, after checking `expected`. Blocks until
+  // the write is durable. Re-appending event ids that are all stored with the same content
+  // returns the original positions and writes nothing.
+  // Errors, with nothing written: InvalidArgument (validation; mixed stored and new ids; an id
+  // reused for other content; a case id that differs from the events'), Conflict (expected
+  // version mismatch, naming the current version), IOError and Unavailable (storage failure;
+  // the outcome is then unknown and a retry with the same ids is safe). Thread-safe.
+  Result<AppendResult> Append(std::string_view case_id, ExpectedVersion expected,
+                              std::span<const schema::Event::Reader> events);
+
+  // As Append, but returns at once; `done` runs on the ledger's writer thread (it must not
+  // block or call Append). `events` is copied before the call returns; validation errors
+  // are delivered through `done` too. Thread-safe.
+  void AppendAsync(std::string_view case_id, ExpectedVersion expected,
+                   std::span<const schema::Event::Reader> events, AppendCallback done);
+
+  // Up to `limit` events of a case from `from_version` on, in version order. NotFound when the
+  // case does not exist. Corruption when an index entry points nowhere. Thread-safe.
+  Result<std::vector<StoredEvent>> ReadStream(std::string_view case_id, uint64_t from_version,
+                                              size_t limit) const;
+
+  // Up to `limit` events from global position `from_position` on. Empty past the end.
+  Result<std::vector<StoredEvent>> ReadLog(uint64_t from_position, size_t limit) const;
+
+  // The event at `position`; NotFound past the end.
+  Result<StoredEvent> ReadEvent(uint64_t position) const;
+
+  // The position of the event with this 16-byte id; NotFound when no such event is stored.
+  Result<uint64_t> FindEvent(std::string_view event_id) const;
+
+  // The head of a case; NotFound when the case does not exist.
+  Result<StreamInfo> GetStream(std::string_view case_id) const;
+
+  // Up to `limit` cases in case-id order, starting after `after_case_id` ("" for the first).
+  Result<std::vector<StreamInfo>> ListStreams(std::string_view after_case_id, size_t limit) const;
+
+  // Counters; stream_count costs a scan of the heads index.
+  Result<LedgerStats> Stats() const;
+
+  // The number of events durably stored (the next global position).
+  uint64_t size() const;
+
+  const LedgerOptions& options() const;
+
+  class Impl;
+
+ private:
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// SHA-256 of the canonical encoding of an event as the client sent it: what idempotency
+// compares. Thread-safe.
+Hash256 ClientContentDigest(schema::Event::Reader event);
+
+}  // namespace caseledger
+
+#endif  // CASELEDGER_LEDGER_LEDGER_H_

@@ -1,0 +1,133 @@
+// Internal: the state behind Ledger. Not for use outside ledger/.
+#ifndef CASELEDGER_LEDGER_LEDGER_IMPL_H_
+#define CASELEDGER_LEDGER_LEDGER_IMPL_H_
+
+#include <capnp/message.h>
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/storage_format.h"
+
+#ifndef GUARDED_BY
+#define GUARDED_BY(x)  // documentation: the member is protected by x
+#endif
+
+namespace caseledger {
+
+// One event of an append, prepared on the caller's thread: validated, and already in its
+// stored form except for the fields the writer assigns (position, version, recorded-at,
+// prevLeafHash).
+struct PreparedEvent {
+  explicit PreparedEvent(size_t first_segment_words) : message(first_segment_words) {}
+  capnp::MallocMessageBuilder message;
+  std::string event_id;     // 16 bytes
+  std::string supersedes;   // empty or 16 bytes
+  std::string child_id;
+  Hash256 digest{};         // ClientContentDigest of what the client sent
+  size_t bytes = 0;
+};
+
+struct AppendRequest {
+  std::string case_id;
+  ExpectedVersion expected = ExpectedVersion::Any();
+  std::vector<std::unique_ptr<PreparedEvent>> events;
+  Ledger::AppendCallback done;
+  size_t bytes = 0;
+};
+
+class Ledger::Impl {
+ public:
+  explicit Impl(const LedgerOptions& options);
+  ~Impl();
+
+  Status Open();
+  void Submit(std::unique_ptr<AppendRequest> request);
+
+  // Reads. Hold db_mu_ shared.
+  Result<std::vector<StoredEvent>> ReadStream(std::string_view case_id, uint64_t from_version,
+                                              size_t limit) const;
+  Result<std::vector<StoredEvent>> ReadLog(uint64_t from_position, size_t limit) const;
+  Result<StoredEvent> ReadEvent(uint64_t position) const;
+  // As ReadEvent, for a caller that already holds db_mu_.
+  Result<StoredEvent> ReadEventLocked(uint64_t position) const;
+  Result<uint64_t> FindEvent(std::string_view event_id) const;
+  Result<StreamInfo> GetStream(std::string_view case_id) const;
+  Result<std::vector<StreamInfo>> ListStreams(std::string_view after, size_t limit) const;
+  Result<LedgerStats> Stats() const;
+  uint64_t size() const { return committed_size_.load(std::memory_order_acquire); }
+
+  LedgerOptions options_;
+  Clock* clock_;
+  std::shared_ptr<spdlog::logger> log_;
+
+ private:
+  struct Group;
+
+  Status OpenDb(bool read_only);
+  void CloseDb();
+  Status LoadTail();
+  void WriterLoop();
+  void CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& group);
+  // Checks one request against the stored state and the group's earlier requests; on
+  // success adds its writes to the group's batch.
+  Result<AppendResult> Stage(AppendRequest& req, Group& group);
+  Status GetHead(std::string_view case_id, const Group& group, storage::Head* head,
+                 bool* found) const;
+  Status GetIdempotency(std::string_view event_id, const Group& group,
+                        storage::IdempotencyRecord* rec, bool* found) const;
+  Status CaseOfPosition(uint64_t position, const Group& group, std::string* case_id) const;
+  // Reopens the database after a failed commit, so that what is durable decides the next
+  // position. Called by the writer with no request in flight.
+  Status Recover();
+
+  // The database and its column families. Replaced only by Recover(), under db_mu_ held
+  // exclusively; everything else holds it shared.
+  mutable std::shared_mutex db_mu_;
+  std::unique_ptr<rocksdb::DB> db_ GUARDED_BY(db_mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(db_mu_);
+  rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* heads_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idem_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  bool read_only_ = false;
+
+  // The writer's queue.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<AppendRequest>> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread writer_;
+
+  // Owned by the writer thread (and by Open before it starts).
+  uint64_t next_position_ = 0;
+  int64_t last_recorded_at_ = 0;
+  Status failed_;  // set when a commit failed; cleared by a successful Recover()
+
+  std::atomic<uint64_t> committed_size_{0};
+
+ public:
+  // The ledger's own time: the clock, but never earlier than the newest recorded-at.
+  int64_t LedgerNow() const {
+    return std::max(clock_->NowMicros(), committed_recorded_at_.load(std::memory_order_acquire));
+  }
+
+ private:
+  std::atomic<int64_t> committed_recorded_at_{0};
+};
+
+}  // namespace caseledger
+
+#endif  // CASELEDGER_LEDGER_LEDGER_IMPL_H_

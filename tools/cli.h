@@ -1,0 +1,61 @@
+// The `caseledger` subcommands as functions, so that tests can run them without a process.
+// Each returns the process exit code: 0 done, 1 the operation failed (conflict, corruption,
+// storage error), 2 it could not run (bad arguments, missing or unreadable directory).
+#ifndef CASELEDGER_TOOLS_CLI_H_
+#define CASELEDGER_TOOLS_CLI_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace caseledger::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct AppendArgs {
+  std::string data_dir;
+  std::string case_id;      // empty: take it from the events
+  std::string expect = "any";  // any | none | a version number
+  std::string input = "-";     // a file of JSON lines, or - for standard input
+};
+int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+struct ReadArgs {
+  std::string data_dir;
+  std::optional<std::string> case_id;
+  std::optional<uint64_t> from_position;
+  uint64_t from_version = 0;
+  uint64_t limit = 1000;
+};
+int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err);
+
+struct StatArgs {
+  std::string data_dir;
+  bool json = false;
+};
+int RunStat(const StatArgs& args, std::ostream& out, std::ostream& err);
+
+struct ShowArgs {
+  std::string data_dir;
+  std::string case_id;
+};
+int RunShow(const ShowArgs& args, std::ostream& out, std::ostream& err);
+
+struct GenArgs {
+  std::string data_dir;
+  uint64_t cases = 100;
+  uint64_t seed = 1;
+  double late_share = 0.15;
+  std::vector<std::string> jurisdictions;  // empty: all eight
+  std::string start = "2025-01-06T08:00:00Z";
+  bool quiet = false;
+};
+int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err);
+
+}  // namespace caseledger::cli
+
+#endif  // CASELEDGER_TOOLS_CLI_H_
