@@ -494,4 +494,11 @@ Result<std::vector<StreamInfo>> Ledger::ListStreams(std::string_view after, size
 }
 Result<LedgerStats> Ledger::Stats() const { return impl_->Stats(); }
 
+Status Ledger::Sync() {
+  std::shared_lock<std::shared_mutex> l(impl_->db_mu_);
+  if (!impl_->db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  if (impl_->options_.read_only) return Status::OK();
+  return FromRocks(impl_->db_->SyncWAL(), "sync");
+}
+
 }  // namespace caseledger

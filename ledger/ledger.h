@@ -133,6 +133,10 @@ class Ledger {
   void AppendAsync(std::string_view case_id, ExpectedVersion expected,
                    std::span<const schema::Event::Reader> events, AppendCallback done);
 
+  // Makes every acknowledged append durable, for a ledger opened with sync = false (bulk loads
+  // such as the generator). A no-op cost otherwise. IOError when the sync fails.
+  Status Sync();
+
   // Up to `limit` events of a case from `from_version` on, in version order. NotFound when the
   // case does not exist. Corruption when an index entry points nowhere. Thread-safe.
   Result<std::vector<StoredEvent>> ReadStream(std::string_view case_id, uint64_t from_version,

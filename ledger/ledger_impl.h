@@ -92,10 +92,14 @@ class Ledger::Impl {
   // position. Called by the writer with no request in flight.
   Status Recover();
 
+
+ public:
   // The database and its column families. Replaced only by Recover(), under db_mu_ held
   // exclusively; everything else holds it shared.
   mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_ GUARDED_BY(db_mu_);
+
+ private:
   std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(db_mu_);
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;
