@@ -28,6 +28,7 @@ struct Ledger::Impl::Group {
   std::unordered_map<std::string, storage::Head> heads;
   std::unordered_map<std::string, storage::IdempotencyRecord> ids;
   std::unordered_map<uint64_t, std::string> case_of_position;
+  std::unordered_map<uint64_t, uint64_t> version_of_position;
 };
 
 void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
@@ -144,14 +145,22 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     result.positions.push_back(rec.position);
   }
   if (stored == req.events.size()) {
-    // A retry of appends that are already durable: answer as the original did.
-    auto first = ReadEventLocked(result.positions.front());
-    if (!first.ok()) return first.status();
+    // A retry: answer as the original did. The original may be durable already or an earlier
+    // request of this very group.
+    const uint64_t first_position = result.positions.front();
+    auto in_group = group.version_of_position.find(first_position);
+    if (in_group != group.version_of_position.end()) {
+      result.first_version = in_group->second;
+      result.recorded_at = group.recorded_at;
+    } else {
+      auto first = ReadEventLocked(first_position);
+      if (!first.ok()) return first.status();
+      result.first_version = first->reader().getStreamVersion();
+      result.recorded_at = first->reader().getRecordedAt();
+    }
     storage::Head head;
     bool found = false;
     CL_RETURN_IF_ERROR(GetHead(req.case_id, group, &head, &found));
-    result.first_version = first->reader().getStreamVersion();
-    result.recorded_at = first->reader().getRecordedAt();
     result.next_expected_version = found ? head.version : 0;
     result.deduplicated = true;
     return result;
@@ -233,6 +242,7 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     group.batch.Put(idem_cf_, pe->event_id, storage::EncodeIdempotency(rec));
     group.ids[pe->event_id] = rec;
     group.case_of_position[position] = req.case_id;
+    group.version_of_position[position] = version;
     result.positions.push_back(position);
     ++version;
   }
@@ -278,12 +288,10 @@ void Ledger::Impl::CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& requ
     // reopen decides from what is durable where the log continues.
     log_->error("commit of {} requests failed: {}", requests.size(), write_status.ToString());
     failed_ = write_status;
+    // Every request that would have succeeded fails, retries of this group's own appends
+    // included; refusals (conflicts, bad input) keep their own answer.
     for (size_t i = 0; i < requests.size(); ++i) {
-      if (results[i].ok() && !results[i]->deduplicated) {
-        requests[i]->done(write_status);
-      } else {
-        requests[i]->done(std::move(results[i]));
-      }
+      requests[i]->done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
     }
     return;
   }

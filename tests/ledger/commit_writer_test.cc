@@ -105,3 +105,43 @@ TEST_CASE("closing the ledger finishes appends already queued", "[ledger][group-
 
 }  // namespace
 }  // namespace caseledger
+
+namespace caseledger {
+namespace {
+
+TEST_CASE("a retry queued in the same group as its original gets the original's answer",
+          "[ledger][group-commit][idempotency]") {
+  testing::TempDir dir;
+  LedgerOptions o;
+  o.data_dir = dir.Sub("data");
+  auto ledger = Ledger::Open(o);
+  REQUIRE(ledger.ok());
+  testing::TestEvents t;
+  // Many rounds, so that at least some retries land in their original's group.
+  for (int round = 0; round < 50; ++round) {
+    auto events = t.MakeMany(3, {.case_id = "case-" + std::to_string(round)});
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Result<AppendResult>> results;
+    for (int k = 0; k < 2; ++k) {
+      (*ledger)->AppendAsync("case-" + std::to_string(round), ExpectedVersion::NoStream(), events,
+                             [&](Result<AppendResult> r) {
+                               std::lock_guard<std::mutex> l(mu);
+                               results.push_back(std::move(r));
+                               cv.notify_all();
+                             });
+    }
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return results.size() == 2; });
+    REQUIRE(results[0].ok());
+    REQUIRE(results[1].ok());
+    CHECK(results[0]->positions == results[1]->positions);
+    CHECK(results[0]->first_version == 0);
+    CHECK(results[1]->first_version == 0);
+    CHECK(results[0]->deduplicated != results[1]->deduplicated);
+  }
+  CHECK((*ledger)->size() == 150);
+}
+
+}  // namespace
+}  // namespace caseledger
