@@ -22,6 +22,7 @@ using detail::FromRocks;
 
 struct Ledger::Impl::Group {
   rocksdb::WriteBatch batch;
+  CompactRange range;  // the tree's right edge after this group's events
   uint64_t next_position = 0;
   int64_t recorded_at = 0;
   // What earlier requests of this group wrote, which the database does not show yet.
@@ -40,7 +41,12 @@ void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
     }
   }
   if (request) {
-    request->done(Status::Unavailable("the ledger is closing"));
+    Status closing = Status::Unavailable("the ledger is closing");
+    if (request->checkpoint_done) {
+      request->checkpoint_done(closing);
+    } else {
+      request->done(closing);
+    }
     return;
   }
   cv_.notify_one();
@@ -48,11 +54,13 @@ void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
 
 void Ledger::Impl::WriterLoop() {
   std::vector<std::unique_ptr<AppendRequest>> group;
+  const auto period = std::chrono::microseconds(std::max<int64_t>(options_.checkpoint_every_micros, 1000));
   for (;;) {
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is done
+      cv_.wait_for(l, period, [this] { return stopping_ || !queue_.empty(); });
+      stopping = stopping_;
       size_t bytes = 0;
       while (!queue_.empty() && (group.empty() || bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
         bytes += queue_.front()->bytes;
@@ -60,8 +68,18 @@ void Ledger::Impl::WriterLoop() {
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
-    group.clear();
+    if (!group.empty()) {
+      CommitGroup(group);
+      group.clear();
+      continue;
+    }
+    // Idle: a checkpoint when time is up (MaybeCheckpoint's policy), and a last one at close.
+    if (failed_.ok() && range_.size() > last_checkpoint_size_ &&
+        (stopping || std::chrono::steady_clock::now() - last_checkpoint_time_ >= period)) {
+      auto note = WriteCheckpointNow();
+      if (!note.ok()) log_->error("checkpoint failed: {}", note.status().ToString());
+    }
+    if (stopping) return;
   }
 }
 
@@ -235,6 +253,10 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     auto words = capnp::canonicalize(root.asReader());
     auto bytes = words.asBytes();
     prev = LeafHash({bytes.begin(), bytes.size()});
+    for (const auto& [node, hash] : group.range.Append(prev)) {
+      group.batch.Put(tree_cf_, storage::TreeKey(node.level, node.index),
+                      rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    }
     group.batch.Put(log_cf_, storage::LogKey(position),
                     rocksdb::Slice(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
     group.batch.Put(streams_cf_, storage::StreamKey(req.case_id, version), storage::LogKey(position));
@@ -254,10 +276,19 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
 }
 
 void Ledger::Impl::CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& requests) {
+  auto answer_all = [&](const Status& s) {
+    for (auto& r : requests) {
+      if (r->checkpoint_done) {
+        r->checkpoint_done(s);
+      } else {
+        r->done(s);
+      }
+    }
+  };
   if (!failed_.ok()) {
     Status s = Recover();
     if (!s.ok()) {
-      for (auto& r : requests) r->done(s);
+      answer_all(s);
       return;
     }
   }
@@ -265,19 +296,29 @@ void Ledger::Impl::CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& requ
   Group group;
   group.next_position = next_position_;
   group.recorded_at = std::max(clock_->NowMicros(), last_recorded_at_);
+  group.range = range_;
   std::vector<Result<AppendResult>> results;
   results.reserve(requests.size());
   bool any_write = false;
+  bool force_checkpoint = false;
   for (auto& req : requests) {
     Result<AppendResult> r = Status::OK();
-    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] { r = Stage(*req, group); })) {
-      r = Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
+    if (req->checkpoint_done) {
+      force_checkpoint = true;
+    } else {
+      KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] { r = Stage(*req, group); })) {
+        r = Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
+      }
+      if (r.ok() && !r->deduplicated) any_write = true;
     }
-    if (r.ok() && !r->deduplicated) any_write = true;
     results.push_back(std::move(r));
   }
+  // The checkpoint, when one is due, rides in the same batch: no extra sync.
+  std::string note;
+  Status checkpoint_status = MaybeCheckpoint(group.range, force_checkpoint, &group.batch, &note);
+  if (!checkpoint_status.ok()) log_->error("checkpoint failed: {}", checkpoint_status.ToString());
   Status write_status;
-  if (any_write) {
+  if (any_write || !note.empty()) {
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
     write_status = FromRocks(db_->Write(wo, &group.batch), "append");
@@ -291,15 +332,36 @@ void Ledger::Impl::CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& requ
     // Every request that would have succeeded fails, retries of this group's own appends
     // included; refusals (conflicts, bad input) keep their own answer.
     for (size_t i = 0; i < requests.size(); ++i) {
-      requests[i]->done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
+      if (requests[i]->checkpoint_done) {
+        requests[i]->checkpoint_done(write_status);
+      } else {
+        requests[i]->done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
+      }
     }
     return;
   }
   next_position_ = group.next_position;
   last_recorded_at_ = group.recorded_at;
+  range_ = std::move(group.range);
+  if (!note.empty()) {
+    last_checkpoint_size_ = range_.size();
+    last_checkpoint_time_ = std::chrono::steady_clock::now();
+  }
   committed_size_.store(next_position_, std::memory_order_release);
   committed_recorded_at_.store(last_recorded_at_, std::memory_order_release);
-  for (size_t i = 0; i < requests.size(); ++i) requests[i]->done(std::move(results[i]));
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i]->checkpoint_done) {
+      if (!note.empty()) {
+        requests[i]->checkpoint_done(note);
+      } else if (!checkpoint_status.ok()) {
+        requests[i]->checkpoint_done(checkpoint_status);
+      } else {
+        requests[i]->checkpoint_done(GetCheckpoint(std::nullopt));
+      }
+    } else {
+      requests[i]->done(std::move(results[i]));
+    }
+  }
 }
 
 Status Ledger::Impl::Recover() {

@@ -100,7 +100,7 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   }
   for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), storage::kLogCf,
                            storage::kStreamsCf, storage::kHeadsCf, storage::kIdempotencyCf,
-                           storage::kMetaCf}) {
+                           storage::kMetaCf, storage::kTreeCf, storage::kCheckpointsCf}) {
     if (std::find(names.begin(), names.end(), ours) == names.end()) {
       if (read_only && exists) {
         return Status::Corruption(dir + " is not a caseledger data directory (no column family \"" +
@@ -127,6 +127,8 @@ Status Ledger::Impl::OpenDb(bool read_only) {
     if (names[i] == storage::kHeadsCf) heads_cf_ = handles[i];
     if (names[i] == storage::kIdempotencyCf) idem_cf_ = handles[i];
     if (names[i] == storage::kMetaCf) meta_cf_ = handles[i];
+    if (names[i] == storage::kTreeCf) tree_cf_ = handles[i];
+    if (names[i] == storage::kCheckpointsCf) checkpoints_cf_ = handles[i];
   }
 
   // The format marker: written on creation, checked ever after.
@@ -148,7 +150,10 @@ Status Ledger::Impl::OpenDb(bool read_only) {
     return Status::InvalidArgument(dir + " has format \"" + format + "\"; this build reads \"" +
                                    storage::kFormatValue + "\"");
   }
-  return LoadTail();
+  CL_RETURN_IF_ERROR(LoadTail());
+  // The signing key is set up once; a reopen after a failure keeps it.
+  if (!signing_key_ || read_only) CL_RETURN_IF_ERROR(SetUpSigning());
+  return LoadTree();
 }
 
 // Finds the next position and the newest recorded-at from the last stored event.

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,18 @@ struct LedgerOptions {
   bool disable_compression = false;
   // The RocksDB environment; not owned. Null means the default. Tests inject faults here.
   rocksdb::Env* env = nullptr;
+
+  // Signed checkpoints (docs/verification.md). The origin line names this log; it is recorded
+  // at creation and a different one later is refused. Empty means the recorded one, or
+  // "caseledger.local/dev" for a new ledger.
+  std::string checkpoint_origin;
+  // The Ed25519 signing key file (mode 0600, from `caseledger keygen`). Empty means a
+  // development key beside the data directory (DIR.checkpoint-key), made on first use.
+  std::string signing_key_path;
+  // A checkpoint is signed at most every this many events, or when this much time has passed
+  // since the last one and new events exist, on demand, and at close.
+  uint64_t checkpoint_every_events = 1000;
+  int64_t checkpoint_every_micros = 1000 * 1000;
 };
 
 // What the client expects of the case stream before its append.
@@ -156,6 +169,27 @@ class Ledger {
 
   // Up to `limit` cases in case-id order, starting after `after_case_id` ("" for the first).
   Result<std::vector<StreamInfo>> ListStreams(std::string_view after_case_id, size_t limit) const;
+
+  // Signs a checkpoint of the current tree now (unless the newest one already covers it) and
+  // returns the newest checkpoint note. Blocks until it is durable.
+  Result<std::string> Checkpoint();
+
+  // The stored checkpoint for tree `size`, or the newest when `size` is empty. NotFound when
+  // there is none.
+  Result<std::string> GetCheckpoint(std::optional<uint64_t> size = std::nullopt) const;
+
+  // Every stored checkpoint size, ascending.
+  Result<std::vector<uint64_t>> CheckpointSizes() const;
+
+  // The verifier key that checks this ledger's checkpoints ("<name>+<id>+<key>").
+  std::string VerifierKeyString() const;
+
+  // The Merkle root of the first `size` events (size <= size()).
+  Result<Hash256> RootAt(uint64_t size) const;
+  // The inclusion proof of the event at `position` in the tree of `size` events.
+  Result<std::vector<Hash256>> InclusionProof(uint64_t position, uint64_t size) const;
+  // The consistency proof between the trees of `size1` <= `size2` events.
+  Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
 
   // Counters; stream_count costs a scan of the heads index.
   Result<LedgerStats> Stats() const;

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -17,7 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle.h"
 #include "ledger/storage_format.h"
 
 #ifndef GUARDED_BY
@@ -40,6 +44,8 @@ struct PreparedEvent {
 };
 
 struct AppendRequest {
+  // A request with no events and `checkpoint_done` set asks the writer for a checkpoint.
+  std::function<void(Result<std::string>)> checkpoint_done;
   std::string case_id;
   ExpectedVersion expected = ExpectedVersion::Any();
   std::vector<std::unique_ptr<PreparedEvent>> events;
@@ -67,6 +73,12 @@ class Ledger::Impl {
   Result<std::vector<StreamInfo>> ListStreams(std::string_view after, size_t limit) const;
   Result<LedgerStats> Stats() const;
   uint64_t size() const { return committed_size_.load(std::memory_order_acquire); }
+  Result<std::string> GetCheckpoint(std::optional<uint64_t> size) const;
+  Result<std::vector<uint64_t>> CheckpointSizes() const;
+  Result<Hash256> RootAt(uint64_t size) const;
+  Result<std::vector<Hash256>> InclusionProof(uint64_t position, uint64_t size) const;
+  Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+  std::string verifier_key_string() const { return verifier_key_string_; }
 
   LedgerOptions options_;
   Clock* clock_;
@@ -78,6 +90,16 @@ class Ledger::Impl {
   Status OpenDb(bool read_only);
   void CloseDb();
   Status LoadTail();
+  // Loads (or, for a development directory, makes) the signing key, records the origin and
+  // the verifier key, rebuilds the tree's right edge, and refuses a newest checkpoint that
+  // disagrees with the tree. Called by OpenDb.
+  Status LoadTree();
+  Status SetUpSigning();
+  // Signs a checkpoint of `range` into `batch` when the policy (or `force`) asks for one.
+  Status MaybeCheckpoint(const CompactRange& range, bool force, rocksdb::WriteBatch* batch,
+                         std::string* note);
+  // Writes a checkpoint of the current tree in a batch of its own. Writer thread only.
+  Result<std::string> WriteCheckpointNow();
   void WriterLoop();
   void CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& group);
   // Checks one request against the stored state and the group's earlier requests; on
@@ -106,6 +128,8 @@ class Ledger::Impl {
   rocksdb::ColumnFamilyHandle* heads_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* idem_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* tree_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
   bool read_only_ = false;
 
   // The writer's queue.
@@ -119,6 +143,14 @@ class Ledger::Impl {
   uint64_t next_position_ = 0;
   int64_t last_recorded_at_ = 0;
   Status failed_;  // set when a commit failed; cleared by a successful Recover()
+  CompactRange range_;             // the tree's right edge at next_position_
+  uint64_t last_checkpoint_size_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_time_;
+
+  // Signing. Set up by Open; constant afterwards.
+  std::unique_ptr<SigningKey> signing_key_;  // null when read-only
+  std::string origin_;
+  std::string verifier_key_string_;
 
   std::atomic<uint64_t> committed_size_{0};
 

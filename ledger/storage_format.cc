@@ -37,6 +37,19 @@ std::string StreamKey(std::string_view case_id, uint64_t version) {
   return k;
 }
 
+std::string TreeKey(uint32_t level, uint64_t index) {
+  std::string k(1, static_cast<char>(level));
+  PutU64BE(&k, index);
+  return k;
+}
+
+bool DecodeTreeKey(std::string_view key, uint32_t* level, uint64_t* index) {
+  if (key.size() != 9) return false;
+  *level = static_cast<uint8_t>(key[0]);
+  *index = GetU64BE(key.data() + 1);
+  return true;
+}
+
 std::string EncodeHead(const Head& head) {
   std::string v;
   v.reserve(48 + head.child_id.size());

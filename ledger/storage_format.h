@@ -8,11 +8,19 @@
 //   heads           case_id bytes                              version:u64be | position:u64be |
 //                                                              leaf_hash[32] | child_id bytes
 //   idempotency     event_id[16]                               position:u64be | digest[32]
+//   tree            level:u8 | index:u64be                     hash[32] of the complete
+//                                                              subtree over leaves
+//                                                              [index<<level, (index+1)<<level)
+//   checkpoints     size:u64be                                 signed checkpoint note (text)
 //   meta            "format"                                   "caseledger-ledger 1"
+//                   "origin"                                   checkpoint origin line
+//                   "verifier/" key-id:8 hex digits            verifier key string
 //
 // Invariants (checked by `caseledger verify`): log positions run 0..n-1 with no gap; each
 // streams entry points at an event of that case with that version; versions of a case run
-// 0..head with no gap; each idempotency entry points at the event with that id.
+// 0..head with no gap; each idempotency entry points at the event with that id; the tree holds
+// exactly the complete subtrees of the n leaf hashes (leaf input = the log value); every
+// checkpoint's root is the root of the tree at its size.
 #ifndef CASELEDGER_LEDGER_STORAGE_FORMAT_H_
 #define CASELEDGER_LEDGER_STORAGE_FORMAT_H_
 
@@ -29,9 +37,13 @@ inline constexpr char kStreamsCf[] = "streams";
 inline constexpr char kHeadsCf[] = "heads";
 inline constexpr char kIdempotencyCf[] = "idempotency";
 inline constexpr char kMetaCf[] = "meta";
+inline constexpr char kTreeCf[] = "tree";
+inline constexpr char kCheckpointsCf[] = "checkpoints";
 
 inline constexpr char kFormatKey[] = "format";
 inline constexpr char kFormatValue[] = "caseledger-ledger 1";
+inline constexpr char kOriginKey[] = "origin";
+inline constexpr char kVerifierPrefix[] = "verifier/";
 
 inline constexpr size_t kEventIdSize = 16;
 inline constexpr size_t kMaxCaseIdSize = 128;
@@ -45,6 +57,11 @@ std::string LogKey(uint64_t position);
 std::string StreamKey(std::string_view case_id, uint64_t version);
 // The prefix shared by every streams key of `case_id`.
 std::string StreamPrefix(std::string_view case_id);
+
+// tree key: level | index.
+std::string TreeKey(uint32_t level, uint64_t index);
+// False when `key` is not a tree key.
+bool DecodeTreeKey(std::string_view key, uint32_t* level, uint64_t* index);
 
 // heads value.
 struct Head {
