@@ -72,6 +72,52 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   gen_cmd->add_flag("--quiet", gen.quiet, "No progress line");
 
+  KeygenArgs keygen;
+  auto* keygen_cmd = app.add_subcommand(
+      "keygen",
+      "Make an Ed25519 checkpoint signing key: the private key file (mode 0600; keep it outside "
+      "the data directory) and FILE.pub with the verifier key that auditors pin");
+  keygen_cmd->add_option("--out", keygen.out, "Private key file to create (never overwritten)")->required();
+  keygen_cmd->add_option("--name", keygen.name,
+                         "Key name: the checkpoint origin, e.g. ledger.ombudsman.example/children")
+      ->required();
+
+  CheckpointArgs checkpoint;
+  uint64_t checkpoint_size = 0;
+  auto* checkpoint_cmd = app.add_subcommand("checkpoint", "Print a stored signed checkpoint");
+  checkpoint_cmd->add_option("--data", checkpoint.data_dir, "Data directory")->required();
+  auto* checkpoint_size_opt =
+      checkpoint_cmd->add_option("--size", checkpoint_size, "Tree size (default: the newest)");
+
+  auto* prove_cmd = app.add_subcommand("prove", "Print a Merkle proof as JSON (RFC 6962 vector fields)");
+  prove_cmd->require_subcommand(1);
+  ProveInclusionArgs inclusion;
+  uint64_t inclusion_size = 0;
+  auto* inclusion_cmd = prove_cmd->add_subcommand(
+      "inclusion", "Prove that the event at a global position is in the tree");
+  inclusion_cmd->add_option("--data", inclusion.data_dir, "Data directory")->required();
+  inclusion_cmd->add_option("--position", inclusion.position, "Global position (0 = first event)")->required();
+  auto* inclusion_size_opt = inclusion_cmd->add_option(
+      "--size", inclusion_size,
+      "Tree size; default: the newest signed checkpoint, whose text is included");
+  ProveConsistencyArgs consistency;
+  uint64_t consistency_to = 0;
+  auto* consistency_cmd = prove_cmd->add_subcommand(
+      "consistency", "Prove that the tree of size N1 is a prefix of the tree of size N2");
+  consistency_cmd->add_option("--data", consistency.data_dir, "Data directory")->required();
+  consistency_cmd->add_option("--from", consistency.from, "N1, the older tree size (> 0)")->required();
+  auto* consistency_to_opt = consistency_cmd->add_option(
+      "--to", consistency_to, "N2, the newer tree size; default: the newest signed checkpoint");
+
+  VerifyProofArgs verify_proof;
+  auto* verify_proof_cmd = app.add_subcommand(
+      "verify-proof",
+      "Check a proof offline against a signed checkpoint and a pinned verifier key; no data "
+      "directory needed. Exit 0 valid, 1 invalid, 2 cannot run");
+  verify_proof_cmd->add_option("proof", verify_proof.proof_file, "Proof JSON file (from `prove`)")->required();
+  verify_proof_cmd->add_option("--checkpoint", verify_proof.checkpoint_file, "Signed checkpoint file")->required();
+  verify_proof_cmd->add_option("--pubkey", verify_proof.pubkey_file, "Verifier key file (from keygen: FILE.pub)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,6 +133,20 @@ int main(int argc, char** argv) {
   }
   if (stat_cmd->parsed()) return RunStat(stat, std::cout, std::cerr);
   if (show_cmd->parsed()) return RunShow(show, std::cout, std::cerr);
+  if (keygen_cmd->parsed()) return RunKeygen(keygen, std::cout, std::cerr);
+  if (checkpoint_cmd->parsed()) {
+    if (checkpoint_size_opt->count()) checkpoint.size = checkpoint_size;
+    return RunCheckpoint(checkpoint, std::cout, std::cerr);
+  }
+  if (inclusion_cmd->parsed()) {
+    if (inclusion_size_opt->count()) inclusion.size = inclusion_size;
+    return RunProveInclusion(inclusion, std::cout, std::cerr);
+  }
+  if (consistency_cmd->parsed()) {
+    if (consistency_to_opt->count()) consistency.to = consistency_to;
+    return RunProveConsistency(consistency, std::cout, std::cerr);
+  }
+  if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);
   if (gen_cmd->parsed()) {
     std::string item;
     for (char c : jurisdictions + ",") {

@@ -56,6 +56,41 @@ struct GenArgs {
 };
 int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err);
 
+struct KeygenArgs {
+  std::string out;   // private key file; the verifier key goes to out + ".pub"
+  std::string name;  // key name; should be the checkpoint origin
+};
+int RunKeygen(const KeygenArgs& args, std::ostream& out, std::ostream& err);
+
+struct CheckpointArgs {
+  std::string data_dir;
+  std::optional<uint64_t> size;  // newest when empty
+};
+int RunCheckpoint(const CheckpointArgs& args, std::ostream& out, std::ostream& err);
+
+struct ProveInclusionArgs {
+  std::string data_dir;
+  uint64_t position = 0;
+  std::optional<uint64_t> size;  // the newest checkpoint's size when empty
+};
+int RunProveInclusion(const ProveInclusionArgs& args, std::ostream& out, std::ostream& err);
+
+struct ProveConsistencyArgs {
+  std::string data_dir;
+  uint64_t from = 0;
+  std::optional<uint64_t> to;  // the newest checkpoint's size when empty
+};
+int RunProveConsistency(const ProveConsistencyArgs& args, std::ostream& out, std::ostream& err);
+
+struct VerifyProofArgs {
+  std::string proof_file;
+  std::string checkpoint_file;
+  std::string pubkey_file;
+};
+// Exit 0 when the proof holds against the checkpoint and the checkpoint is signed by the
+// pinned key; 1 when it does not; 2 when it cannot run.
+int RunVerifyProof(const VerifyProofArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace caseledger::cli
 
 #endif  // CASELEDGER_TOOLS_CLI_H_
