@@ -32,7 +32,8 @@ struct GeneratorOptions {
   double late_share = 0.15;
   // Jurisdictions to draw from; empty means all eight.
   std::vector<schema::Jurisdiction> jurisdictions;
-  // The first case starts at this time; cases start spread over `span_days` after it.
+  // The first case starts at this time; cases start spread over `span_days` after it. Used
+  // to the whole second; 0 means 2025-01-06T08:00:00Z.
   int64_t start_micros = 0;
   uint32_t span_days = 365;
   // Called now and then with the number of events appended and the total planned.
