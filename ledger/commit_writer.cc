@@ -368,12 +368,18 @@ Status Ledger::Impl::Recover() {
   std::unique_lock<std::shared_mutex> l(db_mu_);
   log_->warn("reopening the ledger after a failed commit: {}", failed_.ToString());
   CloseDb();
+  const uint64_t acknowledged_size = committed_size_.load();
+  const int64_t acknowledged_recorded_at = committed_recorded_at_.load();
   Status s = OpenDb(/*read_only=*/false);
   if (!s.ok()) {
-    // Keep serving reads while writes stay refused.
+    // Keep serving reads while writes stay refused. A read-only open replays the failed
+    // group's unsynced WAL records without making them durable, so reads stay capped at what
+    // was acknowledged (every read clamps to size()).
     CloseDb();
     Status ro = OpenDb(/*read_only=*/true);
     if (!ro.ok()) log_->error("cannot reopen the ledger even read-only: {}", ro.ToString());
+    committed_size_.store(std::min(committed_size_.load(), acknowledged_size));
+    committed_recorded_at_.store(std::min(committed_recorded_at_.load(), acknowledged_recorded_at));
     return Status::Unavailable("the ledger's storage failed and cannot accept appends yet: " +
                                s.message());
   }

@@ -324,6 +324,7 @@ Result<StoredEvent> Ledger::Impl::ReadEvent(uint64_t position) const {
 }
 
 Result<StoredEvent> Ledger::Impl::ReadEventLocked(uint64_t position) const {
+  if (position >= size()) return Status::NotFound("no event at position " + std::to_string(position));
   rocksdb::PinnableSlice value;
   auto s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(position), &value);
   if (s.IsNotFound()) return Status::NotFound("no event at position " + std::to_string(position));
@@ -337,6 +338,10 @@ Result<std::vector<StoredEvent>> Ledger::Impl::ReadLog(uint64_t from, size_t lim
   std::shared_lock<std::shared_mutex> l(db_mu_);
   if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
   std::vector<StoredEvent> out;
+  // Only what is acknowledged: never beyond size(), even where the database shows more.
+  const uint64_t end = size();
+  if (from >= end) return out;
+  limit = std::min<uint64_t>(limit, end - from);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
   uint64_t expect = from;
   for (it->Seek(storage::LogKey(from)); it->Valid() && out.size() < limit; it->Next()) {
@@ -380,6 +385,7 @@ Result<std::vector<StoredEvent>> Ledger::Impl::ReadStream(std::string_view case_
                                 ", found " + std::to_string(version));
     }
     uint64_t pos = storage::GetU64BE(it->value().data());
+    if (pos >= size()) break;  // not acknowledged (see ReadLog)
     rocksdb::PinnableSlice value;
     s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(pos), &value);
     if (!s.ok()) {
@@ -415,6 +421,7 @@ Result<uint64_t> Ledger::Impl::FindEvent(std::string_view event_id) const {
   if (!storage::DecodeIdempotency(value, &rec)) {
     return Status::Corruption("idempotency entry of " + ToHex(AsBytes(event_id)) + " is malformed");
   }
+  if (rec.position >= size()) return Status::NotFound("no event with id " + ToHex(AsBytes(event_id)));
   return rec.position;
 }
 
@@ -441,7 +448,24 @@ Result<StreamInfo> Ledger::Impl::GetStream(std::string_view case_id) const {
   auto s = db_->Get(rocksdb::ReadOptions(), heads_cf_, rocksdb::Slice(case_id.data(), case_id.size()), &value);
   if (s.IsNotFound()) return Status::NotFound("no case \"" + std::string(case_id) + "\"");
   if (!s.ok()) return FromRocks(s, "read case head");
-  return ToStreamInfo(case_id, value);
+  auto info = ToStreamInfo(case_id, value);
+  if (!info.ok() || info->head_position < size()) return info;
+  // The head is not acknowledged (reads after a failed commit): walk back to what is.
+  const std::string prefix = storage::StreamPrefix(case_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
+  for (it->SeekForPrev(storage::StreamKey(case_id, info->head_version));
+       it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (it->value().size() != 8 || it->key().size() != prefix.size() + 8) break;
+    const uint64_t pos = storage::GetU64BE(it->value().data());
+    if (pos >= size()) continue;
+    auto ev = ReadEventLocked(pos);
+    if (!ev.ok()) return ev.status();
+    info->head_version = storage::GetU64BE(it->key().data() + prefix.size());
+    info->head_position = pos;
+    info->head_leaf_hash = LeafHash(ev->bytes());
+    return info;
+  }
+  return Status::NotFound("no case \"" + std::string(case_id) + "\"");
 }
 
 Result<std::vector<StreamInfo>> Ledger::Impl::ListStreams(std::string_view after, size_t limit) const {

@@ -165,6 +165,7 @@ TEST_CASE("a ledger killed while appending keeps every acknowledged append, gap-
     LedgerOptions options;
     options.data_dir = data_dir;
     auto ledger = Ledger::Open(options);
+    INFO("reopen: " << ledger.status().ToString());
     REQUIRE(ledger.ok());
     INFO(child.acks().size() << " appends acknowledged this round; " << (*ledger)->size()
                              << " events stored, " << size_before << " before the round");
