@@ -1,6 +1,8 @@
 #include "tools/cli.h"
 
 #include <capnp/message.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <iomanip>
@@ -43,6 +45,14 @@ Result<ExpectedVersion> ParseExpect(const std::string& s) {
 
 }  // namespace
 
+std::shared_ptr<spdlog::logger> StderrLogger() {
+  auto logger = std::make_shared<spdlog::logger>("caseledger",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_level(spdlog::level::warn);
+  logger->set_pattern("caseledger: %l: %v");
+  return logger;
+}
+
 int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err) {
   auto expect = ParseExpect(args.expect);
   if (!expect.ok()) return Fail(err, expect.status());
@@ -78,6 +88,7 @@ int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::
 
   LedgerOptions o;
   o.data_dir = args.data_dir;
+  o.logger = StderrLogger();
   auto ledger = Ledger::Open(o);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto r = (*ledger)->Append(case_id, *expect, events);

@@ -6,11 +6,19 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+namespace spdlog {
+class logger;
+}
+
 namespace caseledger::cli {
+
+// Warnings and errors of the ledger, to standard error (never personal data).
+std::shared_ptr<spdlog::logger> StderrLogger();
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
