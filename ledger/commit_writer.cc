@@ -253,9 +253,11 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     auto words = capnp::canonicalize(root.asReader());
     auto bytes = words.asBytes();
     prev = LeafHash({bytes.begin(), bytes.size()});
-    for (const auto& [node, hash] : group.range.Append(prev)) {
-      group.batch.Put(tree_cf_, storage::TreeKey(node.level, node.index),
-                      rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+    if (!options_.benchmark_without_tree) {
+      for (const auto& [node, hash] : group.range.Append(prev)) {
+        group.batch.Put(tree_cf_, storage::TreeKey(node.level, node.index),
+                        rocksdb::Slice(reinterpret_cast<const char*>(hash.data()), hash.size()));
+      }
     }
     group.batch.Put(log_cf_, storage::LogKey(position),
                     rocksdb::Slice(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));

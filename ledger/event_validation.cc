@@ -5,6 +5,8 @@
 #include <kj/exception.h>
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "ledger/storage_format.h"
 #include "ledger/time_format.h"
@@ -28,6 +30,80 @@ std::string Join(const std::string& path, kj::StringPtr name) {
   return path.empty() ? std::string(name.cStr()) : path + "." + name.cStr();
 }
 
+// What to check of one field, worked out once per schema: reading annotations and types
+// through reflection for every event would dominate the cost of an append.
+struct FieldRule {
+  enum class Kind { kSkip, kGroup, kEnum, kText, kData, kStruct, kList };
+  capnp::StructSchema::Field field;
+  Kind kind = Kind::kSkip;
+  bool required = false;
+  bool optional = false;
+  capnp::Type element;  // lists: the element type
+  std::string name;
+};
+
+struct StructRules {
+  std::vector<FieldRule> non_union;
+  std::unordered_map<uint16_t, FieldRule> union_members;  // by discriminant
+  bool has_union = false;
+};
+
+class Rules {
+ public:
+  Rules() { Add(capnp::Schema::from<schema::Event>()); }
+  const StructRules& For(capnp::StructSchema s) const { return by_id_.at(s.getProto().getId()); }
+
+ private:
+  FieldRule Rule(capnp::StructSchema::Field field) {
+    FieldRule r{field};
+    r.name = field.getProto().getName();
+    r.required = HasAnnotation(field, kRequiredId);
+    r.optional = HasAnnotation(field, kOptionalId);
+    if (field.getProto().isGroup()) {
+      r.kind = FieldRule::Kind::kGroup;
+      Add(field.getType().asStruct());
+      return r;
+    }
+    auto type = field.getType();
+    switch (type.which()) {
+      case capnp::schema::Type::ENUM: r.kind = FieldRule::Kind::kEnum; break;
+      case capnp::schema::Type::TEXT: r.kind = FieldRule::Kind::kText; break;
+      case capnp::schema::Type::DATA: r.kind = FieldRule::Kind::kData; break;
+      case capnp::schema::Type::STRUCT:
+        r.kind = FieldRule::Kind::kStruct;
+        Add(type.asStruct());
+        break;
+      case capnp::schema::Type::LIST:
+        r.kind = FieldRule::Kind::kList;
+        r.element = type.asList().getElementType();
+        if (r.element.isStruct()) Add(r.element.asStruct());
+        break;
+      default: break;
+    }
+    return r;
+  }
+
+  void Add(capnp::StructSchema s) {
+    const uint64_t id = s.getProto().getId();
+    if (by_id_.count(id)) return;
+    by_id_[id];  // mark before recursing (recursive types)
+    StructRules rules;
+    for (auto f : s.getNonUnionFields()) rules.non_union.push_back(Rule(f));
+    for (auto f : s.getUnionFields()) {
+      rules.has_union = true;
+      rules.union_members.emplace(f.getProto().getDiscriminantValue(), Rule(f));
+    }
+    by_id_[id] = std::move(rules);
+  }
+
+  std::unordered_map<uint64_t, StructRules> by_id_;
+};
+
+const Rules& AllRules() {
+  static const Rules* rules = new Rules();
+  return *rules;
+}
+
 Status CheckEnum(capnp::DynamicEnum e, const std::string& path, bool optional) {
   if (e.getEnumerant() == nullptr) {
     return Status::InvalidArgument(path + ": unknown value " + std::to_string(e.getRaw()));
@@ -38,69 +114,63 @@ Status CheckEnum(capnp::DynamicEnum e, const std::string& path, bool optional) {
 
 Status CheckStruct(capnp::DynamicStruct::Reader s, const std::string& path);
 
-Status CheckField(capnp::DynamicStruct::Reader s, capnp::StructSchema::Field field,
-                  const std::string& path) {
-  const std::string here = Join(path, field.getProto().getName());
-  const bool required = HasAnnotation(field, kRequiredId);
-  const bool optional = HasAnnotation(field, kOptionalId);
-  auto type = field.getType();
-  if (field.getProto().isGroup()) {
-    return CheckStruct(s.get(field).as<capnp::DynamicStruct>(), here);
-  }
-  switch (type.which()) {
-    case capnp::schema::Type::ENUM:
-      return CheckEnum(s.get(field).as<capnp::DynamicEnum>(), here, optional);
-    case capnp::schema::Type::TEXT:
-      if (required && s.get(field).as<capnp::Text>().size() == 0) {
-        return Status::InvalidArgument(here + " is required");
+Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const std::string& path) {
+  auto here = [&] { return Join(path, rule.name); };
+  switch (rule.kind) {
+    case FieldRule::Kind::kSkip: return Status::OK();
+    case FieldRule::Kind::kGroup:
+      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), here());
+    case FieldRule::Kind::kEnum:
+      return CheckEnum(s.get(rule.field).as<capnp::DynamicEnum>(), here(), rule.optional);
+    case FieldRule::Kind::kText:
+      if (rule.required && s.get(rule.field).as<capnp::Text>().size() == 0) {
+        return Status::InvalidArgument(here() + " is required");
       }
       return Status::OK();
-    case capnp::schema::Type::DATA:
-      if (required && s.get(field).as<capnp::Data>().size() == 0) {
-        return Status::InvalidArgument(here + " is required");
+    case FieldRule::Kind::kData:
+      if (rule.required && s.get(rule.field).as<capnp::Data>().size() == 0) {
+        return Status::InvalidArgument(here() + " is required");
       }
       return Status::OK();
-    case capnp::schema::Type::STRUCT:
-      if (!s.has(field)) {
-        return required ? Status::InvalidArgument(here + " is required") : Status::OK();
+    case FieldRule::Kind::kStruct:
+      if (!s.has(rule.field)) {
+        return rule.required ? Status::InvalidArgument(here() + " is required") : Status::OK();
       }
-      return CheckStruct(s.get(field).as<capnp::DynamicStruct>(), here);
-    case capnp::schema::Type::LIST: {
-      auto list = s.get(field).as<capnp::DynamicList>();
-      if (required && list.size() == 0) return Status::InvalidArgument(here + " is required");
-      auto element = type.asList().getElementType();
+      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), here());
+    case FieldRule::Kind::kList: {
+      if (!s.has(rule.field)) {
+        return rule.required ? Status::InvalidArgument(here() + " is required") : Status::OK();
+      }
+      auto list = s.get(rule.field).as<capnp::DynamicList>();
+      if (rule.required && list.size() == 0) return Status::InvalidArgument(here() + " is required");
       for (uint i = 0; i < list.size(); ++i) {
-        const std::string item = here + "[" + std::to_string(i) + "]";
-        if (element.isEnum()) {
-          CL_RETURN_IF_ERROR(CheckEnum(list[i].as<capnp::DynamicEnum>(), item, false));
-        } else if (element.isStruct()) {
-          CL_RETURN_IF_ERROR(CheckStruct(list[i].as<capnp::DynamicStruct>(), item));
-        } else if (element.isText() && list[i].as<capnp::Text>().size() == 0) {
-          return Status::InvalidArgument(item + " is empty");
+        auto item = [&] { return here() + "[" + std::to_string(i) + "]"; };
+        if (rule.element.isEnum()) {
+          auto e = list[i].as<capnp::DynamicEnum>();
+          if (e.getRaw() == 0 || e.getEnumerant() == nullptr) CL_RETURN_IF_ERROR(CheckEnum(e, item(), false));
+        } else if (rule.element.isStruct()) {
+          CL_RETURN_IF_ERROR(CheckStruct(list[i].as<capnp::DynamicStruct>(), item()));
+        } else if (rule.element.isText() && list[i].as<capnp::Text>().size() == 0) {
+          return Status::InvalidArgument(item() + " is empty");
         }
       }
       return Status::OK();
     }
-    default:
-      return Status::OK();
   }
+  return Status::OK();
 }
 
 Status CheckStruct(capnp::DynamicStruct::Reader s, const std::string& path) {
-  auto schema = s.getSchema();
-  for (auto field : schema.getNonUnionFields()) {
-    CL_RETURN_IF_ERROR(CheckField(s, field, path));
-  }
-  if (schema.getUnionFields().size() > 0) {
+  const StructRules& rules = AllRules().For(s.getSchema());
+  for (const auto& rule : rules.non_union) CL_RETURN_IF_ERROR(CheckField(s, rule, path));
+  if (rules.has_union) {
+    auto where = [&] { return path.empty() ? std::string("union") : path; };
     KJ_IF_MAYBE(active, s.which()) {
-      if (active->getProto().getDiscriminantValue() == 0) {
-        return Status::InvalidArgument((path.empty() ? std::string("union") : path) +
-                                       " is required (no member set)");
-      }
-      CL_RETURN_IF_ERROR(CheckField(s, *active, path));
+      const uint16_t d = active->getProto().getDiscriminantValue();
+      if (d == 0) return Status::InvalidArgument(where() + " is required (no member set)");
+      CL_RETURN_IF_ERROR(CheckField(s, rules.union_members.at(d), path));
     } else {
-      return Status::InvalidArgument((path.empty() ? std::string("union") : path) +
-                                     ": unknown member");
+      return Status::InvalidArgument(where() + ": unknown member");
     }
   }
   return Status::OK();

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <future>
+#include <unordered_set>
 
 #include "ledger/event_validation.h"
 #include "ledger/ledger_impl.h"
@@ -226,6 +227,7 @@ Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::st
   req->case_id.assign(case_id);
   req->expected = expected;
   const int64_t now = impl.LedgerNow();
+  std::unordered_set<std::string> ids;
   for (size_t i = 0; i < events.size(); ++i) {
     Status s;
     auto prefix = [&] { return "event " + std::to_string(i); };
@@ -258,11 +260,9 @@ Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::st
         s = Status::InvalidArgument(prefix() + " names another child than event 0 of the append");
         return;
       }
-      for (const auto& earlier : req->events) {
-        if (earlier->event_id == pe->event_id) {
-          s = Status::InvalidArgument(prefix() + " repeats the event id of an earlier event");
-          return;
-        }
+      if (!ids.insert(pe->event_id).second) {
+        s = Status::InvalidArgument(prefix() + " repeats the event id of an earlier event");
+        return;
       }
       pe->message.setRoot(ev);
       auto root = pe->message.getRoot<schema::Event>();

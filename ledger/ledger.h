@@ -70,6 +70,11 @@ struct LedgerOptions {
   // since the last one and new events exist, on demand, and at close.
   uint64_t checkpoint_every_events = 1000;
   int64_t checkpoint_every_micros = 1000 * 1000;
+
+  // BENCHMARKS ONLY: skip the Merkle tree and checkpoints, to measure what they cost. A
+  // directory written so has no tree: it fails `verify` and must never be opened without
+  // this flag again.
+  bool benchmark_without_tree = false;
 };
 
 // What the client expects of the case stream before its append.
