@@ -53,6 +53,7 @@ case "$cmd" in
       "$cl" gen --data "$data" --cases 200 --seed 7 --late-share 0.2
     fi
     "$cl" stat --data "$data"
+    "$cl" verify --data "$data" --quiet
     case_id="$("$cl" read --data "$data" --from-position 0 --limit 1 | sed -n 's/.*"caseId":"\([^"]*\)".*/\1/p')"
     echo
     "$cl" show --data "$data" --case "$case_id"
@@ -61,7 +62,11 @@ case "$cmd" in
 Try next (all data is synthetic):
   $cl read --data $data --case $case_id          # the case as JSON lines
   $cl read --data $data --from-position 0 --limit 5   # the global log
-  $cl stat --data $data --json
+  $cl checkpoint --data $data                           # the newest signed checkpoint
+  $cl prove inclusion --data $data --position 0 > /tmp/proof.json
+  $cl checkpoint --data $data > /tmp/cp.txt
+  $cl verify-proof /tmp/proof.json --checkpoint /tmp/cp.txt --pubkey $data.checkpoint-key.pub
+  $cl verify --data $data --pubkey $data.checkpoint-key.pub
   $cl --help                                            # every subcommand
 TXT
     ;;
