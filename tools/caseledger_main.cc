@@ -109,6 +109,19 @@ int main(int argc, char** argv) {
   auto* consistency_to_opt = consistency_cmd->add_option(
       "--to", consistency_to, "N2, the newer tree size; default: the newest signed checkpoint");
 
+  VerifyArgs verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check a whole data directory from the raw data, trusting no stored hash: every leaf, the "
+      "tree, every checkpoint and its signature, the stream, head and idempotency indexes. Works "
+      "while a server holds the directory. Exit 0 intact, 1 corrupt (one line per finding on "
+      "stderr), 2 cannot run");
+  verify_cmd->add_option("--data", verify.data_dir, "Data directory")->required();
+  verify_cmd->add_option("--pubkey", verify.pubkey_file,
+                         "Verifier key file to pin (from keygen: FILE.pub); default: the key "
+                         "recorded with the data, which only shows the data agrees with itself");
+  verify_cmd->add_flag("--quiet", verify.quiet, "No progress line");
+
   VerifyProofArgs verify_proof;
   auto* verify_proof_cmd = app.add_subcommand(
       "verify-proof",
@@ -146,6 +159,7 @@ int main(int argc, char** argv) {
     if (consistency_to_opt->count()) consistency.to = consistency_to;
     return RunProveConsistency(consistency, std::cout, std::cerr);
   }
+  if (verify_cmd->parsed()) return RunVerify(verify, std::cout, std::cerr);
   if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);
   if (gen_cmd->parsed()) {
     std::string item;

@@ -90,6 +90,15 @@ struct ProveConsistencyArgs {
 };
 int RunProveConsistency(const ProveConsistencyArgs& args, std::ostream& out, std::ostream& err);
 
+struct VerifyArgs {
+  std::string data_dir;
+  std::string pubkey_file;  // empty: the keys recorded with the data
+  bool quiet = false;       // no progress line
+};
+// Exit 0 intact, 1 corruption found (one line per finding on `err`, the first naming the
+// earliest damaged place), 2 cannot run.
+int RunVerify(const VerifyArgs& args, std::ostream& out, std::ostream& err);
+
 struct VerifyProofArgs {
   std::string proof_file;
   std::string checkpoint_file;

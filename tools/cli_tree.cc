@@ -6,6 +6,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
 #include "ledger/proof.h"
+#include "ledger/verify.h"
 #include "tools/cli.h"
 
 namespace caseledger::cli {
@@ -136,6 +137,43 @@ int RunProveConsistency(const ProveConsistencyArgs& args, std::ostream& out, std
   for (const auto& h : *proof) doc.proof.push_back(Bytes(h));
   out << FormatProof(doc);
   return kExitOk;
+}
+
+int RunVerify(const VerifyArgs& args, std::ostream& out, std::ostream& err) {
+  VerifyOptions o;
+  o.data_dir = args.data_dir;
+  if (!args.pubkey_file.empty()) {
+    auto pub = ReadFile(args.pubkey_file);
+    if (!pub.ok()) {
+      err << "caseledger: " << pub.status().ToString() << "\n";
+      return kExitUsage;
+    }
+    o.pinned_verifier_key = *pub;
+  }
+  if (!args.quiet) {
+    o.progress = [&err](uint64_t done, uint64_t total) {
+      err << "\rverified " << done << " of " << total << " events" << std::flush;
+    };
+  }
+  auto report = VerifyLedger(o);
+  if (!args.quiet) err << "\n";
+  if (!report.ok()) {
+    err << "caseledger: cannot verify: " << report.status().ToString() << "\n";
+    return kExitUsage;
+  }
+  for (const auto& f : report->findings) err << f.ToString() << "\n";
+  if (report->findings_dropped) err << "... and " << report->findings_dropped << " more findings\n";
+  if (report->used_recorded_key) {
+    out << "note: checkpoints checked with the key recorded with the data (";
+    for (size_t i = 0; i < report->keys_used.size(); ++i) out << (i ? ", " : "") << report->keys_used[i];
+    out << "); pass --pubkey to pin the operator's published key\n";
+  } else {
+    out << "checkpoints checked with the pinned key " << args.pubkey_file << "\n";
+  }
+  out << report->events << " events, " << report->cases << " cases, " << report->tree_nodes
+      << " tree nodes, " << report->checkpoints << " checkpoints: "
+      << (report->intact() ? "intact" : "CORRUPT") << "\n";
+  return report->intact() ? kExitOk : kExitFailed;
 }
 
 int RunVerifyProof(const VerifyProofArgs& args, std::ostream& out, std::ostream& err) {

@@ -136,7 +136,9 @@ int RunCli(const std::string& args, std::string* out) {
 }
 
 TEST_CASE("every subcommand answers --help and exits 0", "[tools][cli]") {
-  for (const char* sub : {"", "append", "read", "stat", "show", "gen"}) {
+  for (const char* sub : {"", "append", "read", "stat", "show", "gen", "keygen", "checkpoint",
+                          "prove", "prove inclusion", "prove consistency", "verify",
+                          "verify-proof"}) {
     std::string out;
     INFO(sub);
     CHECK(RunCli(std::string(sub) + " --help", &out) == 0);

@@ -135,6 +135,25 @@ TEST_CASE("keygen writes a private key only its owner can read and never overwri
   CHECK(Call(RunKeygen, k).first != kExitOk);
 }
 
+TEST_CASE("verify exits 0 on an intact directory, 1 against another pinned key, 2 when it cannot run",
+          "[tools][cli][verify]") {
+  Fixture f;
+  std::string err;
+  auto [ok, out] = Call(RunVerify, VerifyArgs{f.data, "", true}, &err);
+  CHECK(ok == kExitOk);
+  CHECK_THAT(out, Catch::Contains("recorded with the data"));
+  CHECK_THAT(out, Catch::Contains("intact"));
+  CHECK(Call(RunVerify, VerifyArgs{f.data, f.data + ".checkpoint-key.pub", true}, &err).first == kExitOk);
+
+  KeygenArgs k{f.dir.Sub("other.key"), "other.example/log"};
+  REQUIRE(Call(RunKeygen, k).first == kExitOk);
+  CHECK(Call(RunVerify, VerifyArgs{f.data, f.dir.Sub("other.key.pub"), true}, &err).first == kExitFailed);
+  CHECK_THAT(err, Catch::StartsWith("checkpoint "));
+
+  CHECK(Call(RunVerify, VerifyArgs{f.dir.Sub("missing"), "", true}, &err).first == kExitUsage);
+  CHECK(Call(RunVerify, VerifyArgs{f.data, f.dir.Sub("missing.pub"), true}, &err).first == kExitUsage);
+}
+
 TEST_CASE("proofs refuse positions and sizes outside the tree", "[tools][cli][proof]") {
   Fixture f;
   std::string err;
