@@ -111,6 +111,36 @@ TEST_CASE("checkpoints are signed every N events, on demand and at close", "[led
   CHECK(reopened->VerifierKeyString() == verifier);
 }
 
+TEST_CASE("a checkpoint taken earlier verifies against a later one through a consistency proof",
+          "[ledger][checkpoint][merkle]") {
+  TempDir dir;
+  auto ledger = Open(dir.Sub("data"));
+  TestEvents t;
+  auto key = VerifierKey::Parse(ledger->VerifierKeyString());
+  REQUIRE(key.ok());
+  REQUIRE(ledger->Append("case-1", ExpectedVersion::Any(), t.MakeMany(13)).ok());
+  auto old_note = ledger->Checkpoint();
+  REQUIRE(old_note.ok());
+  for (int i = 0; i < 7; ++i) {
+    REQUIRE(ledger->Append("case-2", ExpectedVersion::Any(), t.MakeMany(3, {.case_id = "case-2"})).ok());
+  }
+  auto new_note = ledger->Checkpoint();
+  REQUIRE(new_note.ok());
+  auto old_cp = ParseAndVerifyCheckpoint(*old_note, *key);
+  auto new_cp = ParseAndVerifyCheckpoint(*new_note, *key);
+  REQUIRE(old_cp.ok());
+  REQUIRE(new_cp.ok());
+  REQUIRE(old_cp->size == 13);
+  REQUIRE(new_cp->size == 34);
+  auto proof = ledger->ConsistencyProof(old_cp->size, new_cp->size);
+  REQUIRE(proof.ok());
+  CHECK(VerifyConsistency(old_cp->size, new_cp->size, *proof, old_cp->root, new_cp->root).ok());
+  // A forked history (another root at the old size) is caught by the same proof.
+  Hash256 forked = old_cp->root;
+  forked[5] ^= 1;
+  CHECK_FALSE(VerifyConsistency(old_cp->size, new_cp->size, *proof, forked, new_cp->root).ok());
+}
+
 TEST_CASE("a development key is made beside the data directory, private and never inside it",
           "[ledger][checkpoint]") {
   TempDir dir;
