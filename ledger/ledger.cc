@@ -4,6 +4,7 @@
 
 #include <capnp/serialize.h>
 #include <kj/exception.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -91,6 +92,9 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  // Every new event id is looked up and missing from the idempotency index: a Bloom filter
+  // answers those misses without reading table files once the index outgrows the memtable.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   // Open every column family the directory has, plus ours.

@@ -232,7 +232,9 @@ int main(int argc, char** argv) {
   bool skip_append = false;
   app.add_option("--dir", dir, "Scratch directory (default: a fresh one under /tmp, removed)");
   app.add_option("--seconds", seconds, "Seconds per append scenario")->capture_default_str();
-  app.add_option("--sizes", sizes_m, "Ledger sizes for proofs and verify, in millions")->capture_default_str();
+  app.add_option("--sizes", sizes_m, "Ledger sizes for proofs and verify, in millions (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--proofs", proofs, "Random proofs per size")->capture_default_str();
   app.add_option("--event-bytes", event_bytes, "Stored size of each event")->capture_default_str();
   app.add_flag("--skip-append", skip_append, "Skip the append comparison");
