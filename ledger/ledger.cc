@@ -505,9 +505,9 @@ Result<LedgerStats> Ledger::Impl::Stats() const {
     }
     value.Reset();
   }
-  for (auto* h : handles_) {
-    uint64_t v = 0;
-    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) st.live_data_bytes += v;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(options_.data_dir, ec)) {
+    if (entry.is_regular_file(ec)) st.disk_bytes += entry.file_size(ec);
   }
   return st;
 }

@@ -116,7 +116,7 @@ struct LedgerStats {
   uint64_t event_count = 0;      // also the next global position
   uint64_t stream_count = 0;     // exact: counted from the heads index
   int64_t last_recorded_at = 0;  // recorded-at of the newest event, 0 when empty
-  uint64_t live_data_bytes = 0;  // RocksDB's estimate of the live data size
+  uint64_t disk_bytes = 0;       // size of the files in the data directory
 };
 
 class Ledger {

@@ -136,13 +136,13 @@ int RunStat(const StatArgs& args, std::ostream& out, std::ostream& err) {
   if (args.json) {
     out << "{\"events\":" << st->event_count << ",\"cases\":" << st->stream_count
         << ",\"lastRecordedAt\":" << (last.empty() ? "null" : "\"" + last + "\"")
-        << ",\"liveDataBytes\":" << st->live_data_bytes << "}\n";
+        << ",\"diskBytes\":" << st->disk_bytes << "}\n";
   } else {
     out << "data directory   " << args.data_dir << "\n"
         << "events           " << st->event_count << "\n"
         << "cases            " << st->stream_count << "\n"
         << "last recorded at " << (last.empty() ? "-" : last) << "\n"
-        << "live data        " << st->live_data_bytes / 1024 << " KiB\n";
+        << "on disk          " << st->disk_bytes / 1024 << " KiB\n";
   }
   return kExitOk;
 }

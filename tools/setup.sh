@@ -50,7 +50,7 @@ case "$cmd" in
     if [ ! -e "$data/CURRENT" ]; then
       rm -rf "$data"
       echo "== generating synthetic demo data in $data"
-      "$cl" gen --data "$data" --cases 200 --seed 7 --late-share 0.2
+      "$cl" gen --data "$data" --cases 200 --seed 7 --late-share 0.2 --start 2024-03-04T08:00:00Z
     fi
     "$cl" stat --data "$data"
     "$cl" verify --data "$data" --quiet
