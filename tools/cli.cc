@@ -1,4 +1,5 @@
 #include "tools/cli.h"
+#include "tools/cli_internal.h"
 
 #include <capnp/message.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -16,20 +17,10 @@
 
 namespace caseledger::cli {
 
+using detail::Fail;
+using detail::OpenReadOnly;
+
 namespace {
-
-Result<std::unique_ptr<Ledger>> OpenForReading(const std::string& dir) {
-  LedgerOptions o;
-  o.data_dir = dir;
-  o.read_only = true;
-  o.create_if_missing = false;
-  return Ledger::Open(o);
-}
-
-int Fail(std::ostream& err, const Status& s) {
-  err << "caseledger: " << s.ToString() << "\n";
-  return s.IsInvalidArgument() || s.IsNotFound() ? kExitUsage : kExitFailed;
-}
 
 Result<ExpectedVersion> ParseExpect(const std::string& s) {
   if (s == "any") return ExpectedVersion::Any();
@@ -107,7 +98,7 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
     err << "caseledger read: give either --case ID or --from-position P\n";
     return kExitUsage;
   }
-  auto ledger = OpenForReading(args.data_dir);
+  auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   EventJson json;
   // Page through so that a large --limit does not hold everything in memory at once.
@@ -128,7 +119,7 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunStat(const StatArgs& args, std::ostream& out, std::ostream& err) {
-  auto ledger = OpenForReading(args.data_dir);
+  auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto st = (*ledger)->Stats();
   if (!st.ok()) return Fail(err, st.status());
@@ -148,7 +139,7 @@ int RunStat(const StatArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunShow(const ShowArgs& args, std::ostream& out, std::ostream& err) {
-  auto ledger = OpenForReading(args.data_dir);
+  auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto info = (*ledger)->GetStream(args.case_id);
   if (!info.ok()) return Fail(err, info.status());

@@ -8,23 +8,14 @@
 #include "ledger/proof.h"
 #include "ledger/verify.h"
 #include "tools/cli.h"
+#include "tools/cli_internal.h"
 
 namespace caseledger::cli {
 
+using detail::Fail;
+using detail::OpenReadOnly;
+
 namespace {
-
-int Fail(std::ostream& err, const Status& s) {
-  err << "caseledger: " << s.ToString() << "\n";
-  return s.IsInvalidArgument() || s.IsNotFound() ? kExitUsage : kExitFailed;
-}
-
-Result<std::unique_ptr<Ledger>> OpenReadOnly(const std::string& dir) {
-  LedgerOptions o;
-  o.data_dir = dir;
-  o.read_only = true;
-  o.create_if_missing = false;
-  return Ledger::Open(o);
-}
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
