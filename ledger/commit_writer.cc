@@ -179,7 +179,7 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     storage::Head head;
     bool found = false;
     CL_RETURN_IF_ERROR(GetHead(req.case_id, group, &head, &found));
-    result.next_expected_version = found ? head.version : 0;
+    result.head_version = found ? head.version : 0;
     result.deduplicated = true;
     return result;
   }
@@ -273,7 +273,7 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
   storage::Head new_head{version - 1, result.positions.back(), prev, req.events.front()->child_id};
   group.batch.Put(heads_cf_, req.case_id, storage::EncodeHead(new_head));
   group.heads[req.case_id] = new_head;
-  result.next_expected_version = version - 1;
+  result.head_version = version - 1;
   return result;
 }
 

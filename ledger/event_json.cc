@@ -129,6 +129,20 @@ Status CheckEncodedData(capnp::JsonValue::Reader value, capnp::StructSchema sche
             return Status::InvalidArgument(here + ": not a base64 string");
           }
         }
+      } else if (type.isEnum()) {
+        // The stock codec also takes an enumerant's number; the JSON form is its name.
+        if (!v.isString() && !v.isNull()) {
+          return Status::InvalidArgument(here + ": expected the name of a value, as a string");
+        }
+      } else if (type.isList() && type.asList().getElementType().isEnum() && v.isArray()) {
+        size_t i = 0;
+        for (auto item : v.getArray()) {
+          if (!item.isString()) {
+            return Status::InvalidArgument(here + "[" + std::to_string(i) +
+                                           "]: expected the name of a value, as a string");
+          }
+          ++i;
+        }
       } else if (type.isStruct()) {
         CL_RETURN_IF_ERROR(CheckEncodedData(v, type.asStruct(), here));
       } else if (type.isList() && type.asList().getElementType().isStruct() && v.isArray()) {
@@ -145,11 +159,18 @@ Status CheckEncodedData(capnp::JsonValue::Reader value, capnp::StructSchema sche
 }
 
 std::string CleanKjMessage(const kj::Exception& e) {
-  // kj descriptions look like "expected ...; field = ..." possibly with a file prefix; keep the
-  // human part.
+  // kj descriptions look like "expected <the code's condition>; <message>; name = value": keep
+  // the message and its values, never the library's source text.
   std::string msg = e.getDescription().cStr();
-  auto pos = msg.find("requirement not met: ");
-  if (pos != std::string::npos) msg = msg.substr(pos + 21);
+  if (msg.rfind("expected ", 0) == 0) {
+    auto semi = msg.find("; ");
+    msg = semi == std::string::npos ? "unexpected value" : msg.substr(semi + 2);
+  }
+  if (msg.rfind("Unknown field; name = ", 0) == 0) msg = "unknown field \"" + msg.substr(22) + "\"";
+  if (auto p = msg.find("; input.getString() = "); p != std::string::npos) {
+    msg = msg.substr(0, p) + ": \"" + msg.substr(p + 22) + "\"";
+  }
+  if (msg.find("nameToValue") != std::string::npos || msg.empty()) msg = "unknown value";
   return msg;
 }
 

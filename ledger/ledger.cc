@@ -158,7 +158,8 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   CL_RETURN_IF_ERROR(LoadTail());
   // The signing key is set up once; a reopen after a failure keeps it.
   if (!signing_key_ || read_only) CL_RETURN_IF_ERROR(SetUpSigning());
-  return LoadTree();
+  CL_RETURN_IF_ERROR(LoadTree());
+  return read_only ? Status::OK() : RecordSigning();
 }
 
 // Finds the next position and the newest recorded-at from the last stored event.
@@ -531,7 +532,12 @@ Status Ledger::Sync() {
   std::shared_lock<std::shared_mutex> l(impl_->db_mu_);
   if (!impl_->db_) return Status::Unavailable("the ledger's storage is closed after a failure");
   if (impl_->options_.read_only) return Status::OK();
-  return FromRocks(impl_->db_->SyncWAL(), "sync");
+  CL_RETURN_IF_ERROR(FromRocks(impl_->db_->SyncWAL(), "sync"));
+  // Also move the memtables into synced table files, so that the next open (read-only ones
+  // included) does not replay a large write-ahead log.
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(impl_->db_->Flush(fo, impl_->handles_), "flush");
 }
 
 }  // namespace caseledger

@@ -99,7 +99,7 @@ class ExpectedVersion {
 struct AppendResult {
   std::vector<uint64_t> positions;  // one per event, in the order given
   uint64_t first_version = 0;       // stream version of the first event
-  uint64_t next_expected_version = 0;  // the version to expect for the next append
+  uint64_t head_version = 0;  // the case's newest version: what --expect takes next time
   int64_t recorded_at = 0;
   bool deduplicated = false;  // every event id was already stored: nothing was written
 };
@@ -152,7 +152,8 @@ class Ledger {
                    std::span<const schema::Event::Reader> events, AppendCallback done);
 
   // Makes every acknowledged append durable, for a ledger opened with sync = false (bulk loads
-  // such as the generator). A no-op cost otherwise. IOError when the sync fails.
+  // such as the generator), and flushes the memtables to table files so that later opens are
+  // fast. IOError when the sync or flush fails.
   Status Sync();
 
   // Up to `limit` events of a case from `from_version` on, in version order. NotFound when the

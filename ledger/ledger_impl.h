@@ -95,6 +95,8 @@ class Ledger::Impl {
   // disagrees with the tree. Called by OpenDb.
   Status LoadTree();
   Status SetUpSigning();
+  // Records the origin and the verifier key in meta. After LoadTree has accepted them.
+  Status RecordSigning();
   // Signs a checkpoint of `range` into `batch` when the policy (or `force`) asks for one.
   Status MaybeCheckpoint(const CompactRange& range, bool force, rocksdb::WriteBatch* batch,
                          std::string* note);
@@ -120,9 +122,9 @@ class Ledger::Impl {
   // exclusively; everything else holds it shared.
   mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_ GUARDED_BY(db_mu_);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(db_mu_);
 
  private:
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(db_mu_);
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* heads_cf_ = nullptr;

@@ -88,6 +88,14 @@ Status Ledger::Impl::SetUpSigning() {
     path = dir.string() + ".checkpoint-key";
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_cf_));
+      it->SeekToFirst();
+      if (it->Valid()) {
+        // A new key could not sign anything consistent with what the lost one signed.
+        return Status::InvalidArgument("this ledger has signed checkpoints but its development key " +
+                                       path + " is missing; restore it or configure the key "
+                                       "that signed them");
+      }
       auto key = SigningKey::Generate(origin_);
       if (!key.ok()) return key.status();
       CL_RETURN_IF_ERROR(key->SaveToFile(path));
@@ -103,10 +111,15 @@ Status Ledger::Impl::SetUpSigning() {
   signing_key_ = std::make_unique<SigningKey>(std::move(key).value());
   verifier_key_string_ = signing_key_->verifier().ToString();
 
+  return Status::OK();
+}
+
+Status Ledger::Impl::RecordSigning() {
+  // Only after LoadTree accepted the key: a refused open leaves the directory as it was.
   char id[9];
   std::snprintf(id, sizeof(id), "%08x", signing_key_->key_id());
   rocksdb::WriteBatch batch;
-  if (!has_origin) batch.Put(meta_cf_, storage::kOriginKey, origin_);
+  batch.Put(meta_cf_, storage::kOriginKey, origin_);
   batch.Put(meta_cf_, std::string(storage::kVerifierPrefix) + id, verifier_key_string_);
   rocksdb::WriteOptions wo;
   wo.sync = true;

@@ -49,7 +49,7 @@ struct AppendResponse {
   positions @0 :List(UInt64);
   # One per event, in the order sent.
   firstVersion @1 :UInt64;
-  nextExpectedVersion @2 :UInt64;
+  headVersion @2 :UInt64;
   recordedAt @3 :Int64;
   deduplicated @4 :Bool;
   # Every event id was already stored; nothing was written.

@@ -26,6 +26,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   append_cmd->add_option("input", append.input, "File of JSON lines, or - for standard input")
       ->capture_default_str();
+  append_cmd->add_option("--signing-key", append.signing_key,
+                         "Checkpoint signing key file from `caseledger keygen` (or set "
+                         "CASELEDGER_SIGNING_KEY); default: a development key beside the data "
+                         "directory, made on first use");
+  append_cmd->add_option("--origin", append.origin,
+                         "Checkpoint origin when the ledger is created, e.g. "
+                         "ledger.ombudsman.example/children (the key's name should match)");
 
   ReadArgs read;
   uint64_t from_position = 0;

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -12,6 +13,7 @@
 
 #include "ledger/event_json.h"
 #include "ledger/ledger.h"
+#include "ledger/clock.h"
 #include "ledger/time_format.h"
 #include "tools/synthetic.h"
 
@@ -80,6 +82,11 @@ int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::
   LedgerOptions o;
   o.data_dir = args.data_dir;
   o.logger = StderrLogger();
+  o.signing_key_path = args.signing_key;
+  if (o.signing_key_path.empty()) {
+    if (const char* env = std::getenv("CASELEDGER_SIGNING_KEY")) o.signing_key_path = env;
+  }
+  o.checkpoint_origin = args.origin;
   auto ledger = Ledger::Open(o);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto r = (*ledger)->Append(case_id, *expect, events);
@@ -87,7 +94,7 @@ int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::
   out << "{\"caseId\":\"" << case_id << "\",\"positions\":[";
   for (size_t i = 0; i < r->positions.size(); ++i) out << (i ? "," : "") << r->positions[i];
   out << "],\"firstVersion\":" << r->first_version
-      << ",\"nextExpectedVersion\":" << r->next_expected_version << ",\"recordedAt\":\""
+      << ",\"headVersion\":" << r->head_version << ",\"recordedAt\":\""
       << FormatRfc3339(r->recorded_at) << "\",\"deduplicated\":"
       << (r->deduplicated ? "true" : "false") << "}\n";
   return kExitOk;
@@ -145,8 +152,8 @@ int RunShow(const ShowArgs& args, std::ostream& out, std::ostream& err) {
   if (!info.ok()) return Fail(err, info.status());
   out << "case " << info->case_id << "  child " << info->child_id << "  "
       << info->head_version + 1 << " events\n\n";
-  out << std::left << std::setw(5) << "ver" << std::setw(9) << "position" << std::setw(22)
-      << "occurred" << std::setw(22) << "recorded" << std::setw(18) << "agency role"
+  out << std::left << std::setw(5) << "ver" << std::setw(9) << "position" << std::setw(29)
+      << "occurred" << std::setw(29) << "recorded" << std::setw(18) << "agency role"
       << "event\n";
   uint64_t next = 0;
   for (;;) {
@@ -155,8 +162,8 @@ int RunShow(const ShowArgs& args, std::ostream& out, std::ostream& err) {
     for (const auto& ev : *page) {
       auto r = ev.reader();
       out << std::left << std::setw(5) << r.getStreamVersion() << std::setw(9)
-          << r.getGlobalPosition() << std::setw(22) << FormatRfc3339(r.getOccurredAt())
-          << std::setw(22) << FormatRfc3339(r.getRecordedAt()) << std::setw(18) << AgencyRoleName(r.getAgencyRole())
+          << r.getGlobalPosition() << std::setw(29) << FormatRfc3339(r.getOccurredAt())
+          << std::setw(29) << FormatRfc3339(r.getRecordedAt()) << std::setw(18) << AgencyRoleName(r.getAgencyRole())
           << EventTypeName(r) << (r.hasSupersedes() ? "  (correction)" : "") << "\n";
     }
     if (page->size() < 1000) break;
@@ -182,6 +189,7 @@ int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err) {
   auto start = ParseRfc3339(args.start);
   if (!start.ok()) return Fail(err, start.status().WithContext("--start"));
   o.start_micros = *start;
+  o.not_after_micros = SystemClock()->NowMicros();
   if (!args.quiet) {
     o.progress = [&err](uint64_t done, uint64_t total) {
       err << "\rgenerated " << done << " of " << total << " events" << std::flush;

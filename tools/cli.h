@@ -29,6 +29,8 @@ struct AppendArgs {
   std::string case_id;      // empty: take it from the events
   std::string expect = "any";  // any | none | a version number
   std::string input = "-";     // a file of JSON lines, or - for standard input
+  std::string signing_key;     // checkpoint key file; empty: $CASELEDGER_SIGNING_KEY or the dev key
+  std::string origin;          // checkpoint origin for a new ledger; empty: the recorded one
 };
 int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
 
@@ -59,7 +61,7 @@ struct GenArgs {
   uint64_t seed = 1;
   double late_share = 0.15;
   std::vector<std::string> jurisdictions;  // empty: all eight
-  std::string start = "2025-01-06T08:00:00Z";
+  std::string start = "2024-01-08T08:00:00Z";
   bool quiet = false;
 };
 int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err);

@@ -312,6 +312,20 @@ Result<Summary> Generate(Ledger& ledger, ManualClock& clock, const GeneratorOpti
   PlanAll(options, start_micros / kMicrosPerSecond, run);
   const uint64_t total = run.steps.size();
   run.manifest += "],\n\"events\":" + std::to_string(total) + "}\n";
+  if (options.not_after_micros != 0) {
+    // The ledger's clock never goes back: simulated time past today would date every real
+    // append made afterwards in the future.
+    int64_t last = 0;  // microseconds; plans count in seconds
+    for (const CasePlan& p : run.cases) {
+      for (uint32_t k = 0; k < p.step_count; ++k) {
+        last = std::max(last, (p.base + run.steps[p.first_step + k].recorded) * kMicrosPerSecond);
+      }
+    }
+    if (last > options.not_after_micros) {
+      return Status::InvalidArgument("the simulated cases would run until " + FormatRfc3339(last) +
+                                     ", later than now; choose an earlier --start");
+    }
+  }
   CL_RETURN_IF_ERROR(AppendAll(ledger, clock, options, run, total));
   CL_RETURN_IF_ERROR(ledger.Sync());
   if (manifest_json) *manifest_json = std::move(run.manifest);
@@ -336,6 +350,7 @@ Result<Summary> GenerateInto(const std::string& data_dir, const GeneratorOptions
   fs::create_directories(data_dir, ec);
   if (ec) return Status::IOError("cannot create " + data_dir + ": " + ec.message());
 
+  const bool had_key = fs::exists(data_dir + ".checkpoint-key", ec);
   ManualClock clock(options.start_micros == 0 ? DefaultStartMicros() : options.start_micros);
   LedgerOptions lo;
   lo.data_dir = data_dir;
@@ -345,7 +360,16 @@ Result<Summary> GenerateInto(const std::string& data_dir, const GeneratorOptions
   if (!ledger.ok()) return ledger.status();
   std::string manifest;
   auto summary = Generate(**ledger, clock, options, &manifest);
-  if (!summary.ok()) return summary.status();
+  if (!summary.ok()) {
+    // The directory was empty or missing: leave it so, with its key pair, ready for a retry.
+    ledger->reset();
+    fs::remove_all(data_dir, ec);
+    if (!had_key) {
+      fs::remove(data_dir + ".checkpoint-key", ec);
+      fs::remove(data_dir + ".checkpoint-key.pub", ec);
+    }
+    return summary.status();
+  }
   CL_RETURN_IF_ERROR((*ledger)->Sync());
 
   const std::string path = (fs::path(data_dir) / "generator-manifest.json").string();

@@ -36,6 +36,9 @@ struct GeneratorOptions {
   // to the whole second; 0 means 2025-01-06T08:00:00Z.
   int64_t start_micros = 0;
   uint32_t span_days = 365;
+  // Refuse (InvalidArgument, before writing anything) when the simulated recorded-at times
+  // would run past this time; 0 means no limit. The CLI passes the real time now.
+  int64_t not_after_micros = 0;
   // Called now and then with the number of events appended and the total planned.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };

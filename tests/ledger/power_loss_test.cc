@@ -142,7 +142,7 @@ class Load {
         acked_.push_back(Acked(case_id, ids, *r));
         acked_after_fault_ += after_fault ? 1 : 0;
         exists = true;
-        head = r->next_expected_version;
+        head = r->head_version;
       } else {
         failures_.push_back(r.status());
         ++failures;
@@ -328,7 +328,7 @@ TEST_CASE("after a failed sync the same ledger appends again, gap-free, once syn
   auto b1 = append("b1", 2, ExpectedVersion::Any());
   INFO("first append once syncs work: " << b1.status().ToString());
   REQUIRE(b1.ok());
-  auto b2 = append("b2", 1, ExpectedVersion::Exact(b1->next_expected_version));
+  auto b2 = append("b2", 1, ExpectedVersion::Exact(b1->head_version));
   REQUIRE(b2.ok());
   // The outcome of the failed append is unknown to its client, but whole. What happens here:
   // it reached the WAL before its sync failed, and the reopen replayed it, so it holds 4..6

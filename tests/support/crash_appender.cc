@@ -87,12 +87,12 @@ void AppendForever(Ledger& ledger, uint64_t run, uint64_t thread) {
     if (!r.ok()) Die(3, "append to " + k.id + ": " + r.status().ToString());
     const uint64_t want_first = k.exists ? k.head + 1 : 0;
     if (r->first_version != want_first || r->positions.size() != n ||
-        r->next_expected_version != want_first + n - 1) {
+        r->head_version != want_first + n - 1) {
       Die(3, "append to " + k.id + " acknowledged version " + std::to_string(r->first_version) +
                  ", expected " + std::to_string(want_first));
     }
     k.exists = true;
-    k.head = r->next_expected_version;
+    k.head = r->head_version;
     std::string line = "ack " + k.id + " " + std::to_string(r->first_version);
     for (size_t i = 0; i < n; ++i) {
       line += " " + std::to_string(r->positions[i]) + ":" + ToHex(AsBytes(ids[i]));
