@@ -96,6 +96,21 @@ TEST_CASE("bad JSON input gets an error naming what is wrong", "[ledger][json][v
   SECTION("an unknown enum value") {
     CHECK(Parse(Replace(kValid, "\"NO\"", "\"XX\""), &msg).IsInvalidArgument());
   }
+  SECTION("an enum given by its number") {
+    Status s = Parse(Replace(kValid, "\"NO\"", "7"), &msg);
+    REQUIRE(s.IsInvalidArgument());
+    CHECK_THAT(s.message(), Catch::Contains("jurisdiction"));
+  }
+  SECTION("an enum in a list given by its number") {
+    CHECK(Parse(Replace(kValid, "[\"childProtection\",\"police\"]", "[\"police\",4]"), &msg)
+              .IsInvalidArgument());
+  }
+  SECTION("an unknown field is named without the codec's internals") {
+    Status s = Parse(Replace(kValid, "\"actorId\"", "\"bogus\":1,\"actorId\""), &msg);
+    REQUIRE(s.IsInvalidArgument());
+    CHECK_THAT(s.message(), Catch::Contains("unknown field \"bogus\""));
+    CHECK_THAT(s.message(), !Catch::Contains("codec"));
+  }
   SECTION("a string where a list belongs") {
     CHECK(Parse(Replace(kValid, "[\"childProtection\",\"police\"]", "\"police\""), &msg)
               .IsInvalidArgument());

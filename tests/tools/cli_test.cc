@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <sstream>
 
 #include "ledger/ledger.h"
@@ -122,6 +123,34 @@ TEST_CASE("read of a missing directory or case fails clearly", "[tools][cli]") {
   Run no_case = Read(c);
   CHECK(no_case.code != kExitOk);
   CHECK_THAT(no_case.err, Catch::Contains("no case"));
+}
+
+TEST_CASE("gen refuses simulated time that would run past now, and leaves nothing behind",
+          "[tools][cli][synthetic]") {
+  TempDir dir;
+  GenArgs g;
+  g.data_dir = dir.Sub("data");
+  g.cases = 5;
+  g.start = "2099-01-01T00:00:00Z";
+  g.quiet = true;
+  std::ostringstream out, err;
+  CHECK(RunGen(g, out, err) == kExitUsage);
+  CHECK_THAT(err.str(), Catch::Contains("later than now"));
+  CHECK_FALSE(std::filesystem::exists(g.data_dir));
+  g.start = "2024-01-08T08:00:00Z";
+  CHECK(RunGen(g, out, err) == kExitOk);
+}
+
+TEST_CASE("a ledger with checkpoints whose development key is gone refuses to make a new one",
+          "[tools][cli][checkpoint]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  REQUIRE(Append(data, Event("0001")).code == kExitOk);
+  std::filesystem::remove(data + ".checkpoint-key");
+  Run again = Append(data, Event("0002"));
+  CHECK(again.code != kExitOk);
+  CHECK_THAT(again.err, Catch::Contains("is missing"));
+  CHECK_FALSE(std::filesystem::exists(data + ".checkpoint-key"));
 }
 
 int RunCli(const std::string& args, std::string* out) {
