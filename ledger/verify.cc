@@ -239,8 +239,18 @@ class Verifier {
         db_->Get(rocksdb::ReadOptions(), Cf(storage::kMetaCf), storage::kFormatKey, &format),
         "read the format marker");
     if (s.IsNotFound()) {
-      return Status::InvalidArgument(dir +
-                                     " is not a caseledger data directory (no format marker)");
+      // With events in it this is a damaged ledger (as Ledger::Open says too), not a foreign
+      // directory: report it and check the rest.
+      rocksdb::ColumnFamilyHandle* log = Cf(storage::kLogCf);
+      std::unique_ptr<rocksdb::Iterator> it(log ? db_->NewIterator(rocksdb::ReadOptions(), log)
+                                                : nullptr);
+      if (it) it->SeekToFirst();
+      if (!it || !it->Valid()) {
+        return Status::InvalidArgument(dir +
+                                       " is not a caseledger data directory (no format marker)");
+      }
+      findings_.Add("meta key format", "is missing, but the log holds events");
+      return Status::OK();
     }
     if (!s.ok()) return s;
     if (format != storage::kFormatValue) {

@@ -301,6 +301,11 @@ TEST_CASE("verify names the exact place of each kind of tampering",
       first = "checkpoint 42";
       first_what = "recomputed from the log at size 42";
     }
+    SECTION("the format marker deleted from a ledger with events") {
+      db.Delete("meta", "format");
+      first = "meta key format";
+      first_what = "is missing";
+    }
     SECTION("a streams entry deleted") {
       db.Delete("streams", storage::StreamKey("case-1", 3));
       first = "streams key case-1/3";
