@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   read_cmd->add_option("--from-version", read.from_version, "With --case: first stream version")
       ->capture_default_str();
   read_cmd->add_option("--limit", read.limit, "At most this many events")->capture_default_str();
+  read_cmd->add_flag("--leaf-hash", read.leaf_hash,
+                     "Add each event's Merkle leaf hash as \"leafHash\" (hex), to match it with "
+                     "a proof from `prove inclusion` (whose leafHash is base64)");
   case_opt->excludes(pos_opt);
 
   StatArgs stat;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ledger/event_json.h"
+#include "ledger/hash.h"
 #include "ledger/ledger.h"
 #include "ledger/clock.h"
 #include "ledger/time_format.h"
@@ -117,7 +118,13 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
     auto page = args.case_id ? (*ledger)->ReadStream(*args.case_id, next, n)
                              : (*ledger)->ReadLog(next, n);
     if (!page.ok()) return Fail(err, page.status());
-    for (const auto& ev : *page) out << json.Format(ev.reader()) << "\n";
+    for (const auto& ev : *page) {
+      std::string line = json.Format(ev.reader());
+      // The leaf hash is not a field of the event (it is computed from it): added in front, so
+      // that a reader can match the event to `prove inclusion`'s leafHash.
+      if (args.leaf_hash) line.insert(1, "\"leafHash\":\"" + ToHex(LeafHash(ev.bytes())) + "\",");
+      out << line << "\n";
+    }
     if (page->size() < n) break;
     remaining -= page->size();
     next += page->size();

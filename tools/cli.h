@@ -40,6 +40,7 @@ struct ReadArgs {
   std::optional<uint64_t> from_position;
   uint64_t from_version = 0;
   uint64_t limit = 1000;
+  bool leaf_hash = false;  // add each event's Merkle leaf hash ("leafHash", hex)
 };
 int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err);
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ledger/hash.h"
 #include "ledger/ledger.h"
 #include "ledger/proof.h"
 #include "tests/support/temp_dir.h"
@@ -111,6 +112,22 @@ TEST_CASE("a consistency proof links an older tree size to the newest checkpoint
 
   ProveConsistencyArgs from_empty{f.data, 0, 9};
   CHECK(Call(RunProveConsistency, from_empty).first == kExitUsage);
+}
+
+TEST_CASE("read --leaf-hash prints the leaf hash that prove inclusion proves",
+          "[tools][cli][proof]") {
+  Fixture f;
+  ReadArgs r;
+  r.data_dir = f.data;
+  r.from_position = 4;
+  r.limit = 1;
+  r.leaf_hash = true;
+  auto [code, line] = Call(RunRead, r);
+  REQUIRE(code == kExitOk);
+  auto proof = ParseProof(Call(RunProveInclusion, ProveInclusionArgs{f.data, 4, std::nullopt}).second);
+  REQUIRE(proof.ok());
+  const std::string& leaf = std::get<InclusionProofDoc>(*proof).leaf_hash;
+  CHECK(line.rfind("{\"leafHash\":\"" + ToHex(AsBytes(leaf)) + "\",", 0) == 0);
 }
 
 TEST_CASE("checkpoint prints the stored note, newest or by size", "[tools][cli][checkpoint]") {
