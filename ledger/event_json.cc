@@ -10,22 +10,17 @@
 #include <set>
 #include <vector>
 
+#include "ledger/schema_annotations.h"
 #include "ledger/time_format.h"
 
 namespace caseledger {
 
 namespace {
 
-constexpr uint64_t kJsonHexId = 0xf061e22f0ae5c7b5ull;     // $Json.hex
-constexpr uint64_t kJsonBase64Id = 0xd7d879450a253e4bull;  // $Json.base64
-constexpr uint64_t kJsonNameId = 0xfa5b1fd61c2e7c3dull;    // $Json.name
-
-bool HasAnnotation(const capnp::StructSchema::Field& field, uint64_t id) {
-  for (auto a : field.getProto().getAnnotations()) {
-    if (a.getId() == id) return true;
-  }
-  return false;
-}
+using detail::HasAnnotation;
+constexpr uint64_t kJsonHexId = detail::kJsonHexAnnotationId;
+constexpr uint64_t kJsonBase64Id = detail::kJsonBase64AnnotationId;
+constexpr uint64_t kJsonNameId = detail::kJsonNameAnnotationId;
 
 std::string JsonName(const capnp::StructSchema::Field& field) {
   for (auto a : field.getProto().getAnnotations()) {

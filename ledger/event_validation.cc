@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/schema_annotations.h"
 #include "ledger/storage_format.h"
 #include "ledger/time_format.h"
 
@@ -15,16 +16,9 @@ namespace caseledger {
 
 namespace {
 
-// From schema/annotations.capnp.
-constexpr uint64_t kRequiredId = 0xf44a3642468f9a5full;
-constexpr uint64_t kOptionalId = 0xeb0114b25fc0837eull;
-
-bool HasAnnotation(const capnp::StructSchema::Field& field, uint64_t id) {
-  for (auto a : field.getProto().getAnnotations()) {
-    if (a.getId() == id) return true;
-  }
-  return false;
-}
+using detail::HasAnnotation;
+constexpr uint64_t kRequiredId = detail::kRequiredAnnotationId;
+constexpr uint64_t kOptionalId = detail::kOptionalAnnotationId;
 
 std::string Join(const std::string& path, kj::StringPtr name) {
   return path.empty() ? std::string(name.cStr()) : path + "." + name.cStr();

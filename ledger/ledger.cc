@@ -324,7 +324,7 @@ Result<AppendResult> Ledger::Append(std::string_view case_id, ExpectedVersion ex
 
 Result<StoredEvent> Ledger::Impl::ReadEvent(uint64_t position) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   return ReadEventLocked(position);
 }
 
@@ -341,7 +341,7 @@ Result<StoredEvent> Ledger::Impl::ReadEventLocked(uint64_t position) const {
 
 Result<std::vector<StoredEvent>> Ledger::Impl::ReadLog(uint64_t from, size_t limit) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::vector<StoredEvent> out;
   // Only what is acknowledged: never beyond size(), even where the database shows more.
   const uint64_t end = size();
@@ -369,7 +369,7 @@ Result<std::vector<StoredEvent>> Ledger::Impl::ReadStream(std::string_view case_
                                                           uint64_t from_version,
                                                           size_t limit) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::string head;
   auto s = db_->Get(rocksdb::ReadOptions(), heads_cf_, rocksdb::Slice(case_id.data(), case_id.size()), &head);
   if (s.IsNotFound()) return Status::NotFound("no case \"" + std::string(case_id) + "\"");
@@ -417,7 +417,7 @@ Result<std::vector<StoredEvent>> Ledger::Impl::ReadStream(std::string_view case_
 
 Result<uint64_t> Ledger::Impl::FindEvent(std::string_view event_id) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), idem_cf_, rocksdb::Slice(event_id.data(), event_id.size()), &value);
   if (s.IsNotFound()) return Status::NotFound("no event with id " + ToHex(AsBytes(event_id)));
@@ -448,7 +448,7 @@ Result<StreamInfo> ToStreamInfo(std::string_view case_id, std::string_view value
 
 Result<StreamInfo> Ledger::Impl::GetStream(std::string_view case_id) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), heads_cf_, rocksdb::Slice(case_id.data(), case_id.size()), &value);
   if (s.IsNotFound()) return Status::NotFound("no case \"" + std::string(case_id) + "\"");
@@ -475,7 +475,7 @@ Result<StreamInfo> Ledger::Impl::GetStream(std::string_view case_id) const {
 
 Result<std::vector<StreamInfo>> Ledger::Impl::ListStreams(std::string_view after, size_t limit) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::vector<StreamInfo> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), heads_cf_));
   it->Seek(rocksdb::Slice(after.data(), after.size()));
@@ -491,7 +491,7 @@ Result<std::vector<StreamInfo>> Ledger::Impl::ListStreams(std::string_view after
 
 Result<LedgerStats> Ledger::Impl::Stats() const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   LedgerStats st;
   st.event_count = size();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), heads_cf_));
@@ -530,7 +530,7 @@ Result<LedgerStats> Ledger::Stats() const { return impl_->Stats(); }
 
 Status Ledger::Sync() {
   std::shared_lock<std::shared_mutex> l(impl_->db_mu_);
-  if (!impl_->db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(impl_->CheckOpenLocked());
   if (impl_->options_.read_only) return Status::OK();
   CL_RETURN_IF_ERROR(FromRocks(impl_->db_->SyncWAL(), "sync"));
   // Also move the memtables into synced table files, so that the next open (read-only ones

@@ -66,6 +66,11 @@ class Ledger::Impl {
                                               size_t limit) const;
   Result<std::vector<StoredEvent>> ReadLog(uint64_t from_position, size_t limit) const;
   Result<StoredEvent> ReadEvent(uint64_t position) const;
+  // Unavailable while the database is closed after a failure. Caller holds db_mu_.
+  Status CheckOpenLocked() const {
+    return db_ ? Status::OK()
+               : Status::Unavailable("the ledger's storage is closed after a failure");
+  }
   // As ReadEvent, for a caller that already holds db_mu_.
   Result<StoredEvent> ReadEventLocked(uint64_t position) const;
   Result<uint64_t> FindEvent(std::string_view event_id) const;

@@ -219,7 +219,7 @@ Result<std::string> Ledger::Impl::WriteCheckpointNow() {
 
 Result<std::string> Ledger::Impl::GetCheckpoint(std::optional<uint64_t> size) const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   if (size) {
     std::string note;
     auto s = db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, storage::LogKey(*size), &note);
@@ -236,7 +236,7 @@ Result<std::string> Ledger::Impl::GetCheckpoint(std::optional<uint64_t> size) co
 
 Result<std::vector<uint64_t>> Ledger::Impl::CheckpointSizes() const {
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   std::vector<uint64_t> sizes;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -252,7 +252,7 @@ Result<Hash256> Ledger::Impl::RootAt(uint64_t size) const {
                                    " events, fewer than " + std::to_string(size));
   }
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   auto root = caseledger::RootAt(RocksSubtreeSource(db_.get(), tree_cf_), size);
   if (!root.ok()) return AsCorruption(root.status());
   return root;
@@ -264,7 +264,7 @@ Result<std::vector<Hash256>> Ledger::Impl::InclusionProof(uint64_t position, uin
                                    " events, fewer than " + std::to_string(size));
   }
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   auto proof = caseledger::InclusionProof(RocksSubtreeSource(db_.get(), tree_cf_), position, size);
   if (!proof.ok()) return AsCorruption(proof.status());
   return proof;
@@ -276,7 +276,7 @@ Result<std::vector<Hash256>> Ledger::Impl::ConsistencyProof(uint64_t size1, uint
                                    " events, fewer than " + std::to_string(size2));
   }
   std::shared_lock<std::shared_mutex> l(db_mu_);
-  if (!db_) return Status::Unavailable("the ledger's storage is closed after a failure");
+  CL_RETURN_IF_ERROR(CheckOpenLocked());
   auto proof = caseledger::ConsistencyProof(RocksSubtreeSource(db_.get(), tree_cf_), size1, size2);
   if (!proof.ok()) return AsCorruption(proof.status());
   return proof;

@@ -73,6 +73,20 @@ AckedAppend Acked(const std::string& case_id, const std::vector<std::string>& id
   return AckedAppend{case_id, r.first_version, ids, r.positions};
 }
 
+// Five tagged appends of `events_each` events to `case_id`, one thread, each acknowledged
+// (REQUIREd), added to `acked`.
+void AppendFive(Ledger& ledger, const std::string& case_id, uint64_t seed, size_t events_each,
+                std::vector<AckedAppend>* acked) {
+  uint64_t counter = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto ids = Ids(seed, 0, &counter, events_each);
+    TaggedAppend append(case_id, "child-1", std::to_string(i), ids);
+    auto r = ledger.Append(case_id, ExpectedVersion::Any(), append.events());
+    REQUIRE(r.ok());
+    acked->push_back(Acked(case_id, ids, *r));
+  }
+}
+
 // Threads appending to their own cases: tagged appends of 1 or 1..20 events, with
 // ExpectedVersion::Exact while the outcome of every earlier append is known (Any after a
 // failure). A thread stops after `max_failures` failed appends.
@@ -211,14 +225,7 @@ TEST_CASE(
   std::vector<AckedAppend> acked;
   {
     auto ledger = rig.Open(/*sync=*/false);
-    uint64_t counter = 0;
-    for (int i = 0; i < 5; ++i) {
-      auto ids = Ids(9, 0, &counter, 1);
-      TaggedAppend append("nosync", "child-1", std::to_string(i), ids);
-      auto r = ledger->Append("nosync", ExpectedVersion::Any(), append.events());
-      REQUIRE(r.ok());
-      acked.push_back(Acked("nosync", ids, *r));
-    }
+    AppendFive(*ledger, "nosync", /*seed=*/9, /*events_each=*/1, &acked);
     // Far below the memtable size: nothing was flushed, the WAL holds the appends unsynced.
     REQUIRE(rig.fs->UnsyncedBytes() > 0);
     rig.fs->PowerOff();
@@ -238,14 +245,7 @@ TEST_CASE("Ledger::Sync makes appends made without sync survive a power cut",
   std::vector<AckedAppend> acked;
   {
     auto ledger = rig.Open(/*sync=*/false);
-    uint64_t counter = 0;
-    for (int i = 0; i < 5; ++i) {
-      auto ids = Ids(10, 0, &counter, 3);
-      TaggedAppend append("bulk", "child-1", std::to_string(i), ids);
-      auto r = ledger->Append("bulk", ExpectedVersion::Any(), append.events());
-      REQUIRE(r.ok());
-      acked.push_back(Acked("bulk", ids, *r));
-    }
+    AppendFive(*ledger, "bulk", /*seed=*/10, /*events_each=*/3, &acked);
     REQUIRE(ledger->Sync().ok());
     CHECK(rig.fs->UnsyncedBytes() == 0);
     rig.fs->PowerOff();
