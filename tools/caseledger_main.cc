@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "tools/cli.h"
+#include "tools/dev_certs.h"
 
 int main(int argc, char** argv) {
   using namespace caseledger::cli;
@@ -141,6 +142,16 @@ int main(int argc, char** argv) {
   verify_proof_cmd->add_option("--checkpoint", verify_proof.checkpoint_file, "Signed checkpoint file")->required();
   verify_proof_cmd->add_option("--pubkey", verify_proof.pubkey_file, "Verifier key file (from keygen: FILE.pub)")->required();
 
+  caseledger::tools::CertsArgs certs;
+  auto* certs_cmd = app.add_subcommand(
+      "certs",
+      "DEVELOPMENT ONLY: make a CA, a localhost server certificate, one client certificate per "
+      "development principal (keys mode 0600) and a caseledgerd.toml that uses them. Never "
+      "replaces files already there");
+  certs_cmd->add_option("--out", certs.out_dir, "Directory to write into (created when missing)")
+      ->required();
+  certs_cmd->add_option("--days", certs.days, "Validity in days (1..36500)")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -171,6 +182,7 @@ int main(int argc, char** argv) {
   }
   if (verify_cmd->parsed()) return RunVerify(verify, std::cout, std::cerr);
   if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);
+  if (certs_cmd->parsed()) return caseledger::tools::RunCerts(certs, std::cout, std::cerr);
   if (gen_cmd->parsed()) {
     std::string item;
     for (char c : jurisdictions + ",") {
