@@ -8,6 +8,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("caseledger::schema");
 using Json = import "/capnp/compat/json.capnp";
 using Events = import "events.capnp";
+using Common = import "common.capnp";
 
 enum ErrorCode {
   # Persisted, never renumber. Mirrors caseledger::Status::Code.
@@ -20,6 +21,11 @@ enum ErrorCode {
   busy @6;
   permissionDenied @7;
   unavailable @8;
+  protocolError @9;
+  # The message could not be read, or broke the protocol (no hello first, oversized); the
+  # server closes the connection after this reply.
+  unimplemented @10;
+  # An operation this server does not know.
 }
 
 struct Error {
@@ -71,4 +77,159 @@ struct ReadResponse {
   next @1 :UInt64;
   # The version (stream reads) or position (log reads) to continue from.
   atEnd @2 :Bool;
+}
+
+# -- The network protocol (docs/wire_protocol.md) --------------------------------------------
+#
+# Each message on the connection is one Cap'n Proto message in the standard stream framing
+# (segment table, then segments). The client sends `Request`s, the server sends `Response`s;
+# every response echoes the id of the request it answers, so requests can be pipelined and
+# answered out of order. The first request must be `hello`.
+
+const protocolVersion :UInt32 = 1;
+# The version of this protocol that the server speaks; `hello` carries the client's.
+
+enum UserRole {
+  # Persisted in configuration, never renumber. What a principal may do: docs/wire_protocol.md.
+  unspecified @0;
+  agency @1;
+  # Append the event types its agency role may record; read the cases it took part in.
+  oversight @2;
+  # Read and replay every case.
+  ombudsperson @3;
+  # Audit queries and reads, including the access streams.
+  witness @4;
+  # Checkpoints and proofs only.
+  admin @5;
+  # Configuration, keys, erasure; no case data.
+}
+
+struct Hello {
+  protocolVersion @0 :UInt32;
+  client @1 :Text;
+  # A name and version for the server's log, e.g. "caseledger-cli/1".
+  devPrincipal @2 :Text;
+  # Plain-TCP development mode only: the id of the configured principal to act as. Refused
+  # on a TLS connection, where the client certificate names the principal.
+}
+
+struct HelloResponse {
+  protocolVersion @0 :UInt32;
+  server @1 :Text;
+  principalId @2 :Text;
+  agencyId @3 :Text;
+  agencyRole @4 :Common.AgencyRole;
+  userRole @5 :UserRole;
+  origin @6 :Text;
+  # The checkpoint origin line of this log.
+  treeSize @7 :UInt64;
+  maxMessageBytes @8 :UInt32;
+}
+
+struct SubscribeRequest {
+  fromPosition @0 :UInt64;
+  # Catch up from this global position, then follow the log live.
+  credit @1 :UInt32;
+  # How many events the server may send before the client grants more (see `credit`).
+  maxBatch @2 :UInt32;
+  # The most events in one `subscription` reply; 0 means the server's default.
+}
+
+struct CheckpointRequest {
+  size @0 :UInt64;
+  # The tree size of a stored checkpoint; 0 means the newest.
+}
+
+struct CheckpointResponse {
+  note @0 :Text;
+  # The signed note (C2SP tlog-checkpoint), as stored.
+  size @1 :UInt64;
+}
+
+struct InclusionProofRequest {
+  position @0 :UInt64;
+  treeSize @1 :UInt64;
+  # 0 means the size of the newest checkpoint.
+}
+
+struct ConsistencyProofRequest {
+  size1 @0 :UInt64;
+  size2 @1 :UInt64;
+  # 0 means the size of the newest checkpoint.
+}
+
+struct ProofResponse {
+  position @0 :UInt64;
+  # Inclusion proofs: the leaf index. Consistency proofs: 0.
+  size1 @1 :UInt64;
+  # Consistency proofs: the older tree size. Inclusion proofs: 0.
+  treeSize @2 :UInt64;
+  hashes @3 :List(Data);
+  # 32 bytes each, in RFC 9162 order.
+  checkpoint @4 :Text;
+  # The stored checkpoint of `treeSize`, when one exists, so the client can check the root
+  # against a pinned key; empty otherwise.
+  oldCheckpoint @5 :Text;
+  # Consistency proofs: the stored checkpoint of `size1`, when one exists.
+}
+
+struct StatusResponse {
+  server @0 :Text;
+  treeSize @1 :UInt64;
+  checkpointSize @2 :UInt64;
+  lastRecordedAt @3 :Int64;
+  connections @4 :UInt32;
+  subscribers @5 :UInt32;
+  uptimeSeconds @6 :UInt64;
+  readOnly @7 :Bool;
+  # The ledger refuses appends after a storage failure.
+}
+
+struct SubscriptionBatch {
+  events @0 :List(Events.Event);
+  next @1 :UInt64;
+  # The global position after the last event sent.
+  live @2 :Bool;
+  # The batch reached the end of the log as it stood.
+}
+
+struct Request {
+  id @0 :UInt64;
+  # Chosen by the client; echoed in the response. Unique among the client's open requests.
+  purpose @1 :Text;
+  # Why case data is read (required for readStream, readLog and subscribe); recorded in the
+  # access streams.
+  body :union {
+    unspecified @2 :Void;
+    hello @3 :Hello;
+    append @4 :AppendRequest;
+    readStream @5 :ReadStreamRequest;
+    readLog @6 :ReadLogRequest;
+    subscribe @7 :SubscribeRequest;
+    credit @8 :UInt32;
+    # Lets the subscription send this many more events.
+    unsubscribe @9 :Void;
+    checkpoint @10 :CheckpointRequest;
+    inclusionProof @11 :InclusionProofRequest;
+    consistencyProof @12 :ConsistencyProofRequest;
+    status @13 :Void;
+  }
+}
+
+struct Response {
+  id @0 :UInt64;
+  # The id of the request answered; 0 for an error about a message that could not be read.
+  body :union {
+    unspecified @1 :Void;
+    error @2 :Error;
+    hello @3 :HelloResponse;
+    append @4 :AppendResponse;
+    read @5 :ReadResponse;
+    subscription @6 :SubscriptionBatch;
+    # Sent for a subscribe request, many times, with its id; also answers `credit`
+    # and `unsubscribe` (with no events).
+    checkpoint @7 :CheckpointResponse;
+    proof @8 :ProofResponse;
+    status @9 :StatusResponse;
+  }
 }

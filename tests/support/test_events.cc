@@ -27,18 +27,37 @@ schema::Event::Reader TestEvents::Make(const EventSpec& spec) {
   ev.setDataClass(schema::DataClass::ORDINARY);
   ev.setOccurredAt(spec.occurred_at);
   ev.setJurisdiction(schema::Jurisdiction::NO);
-  ev.setAgencyId("no-cp-oslo");
-  ev.setAgencyRole(schema::AgencyRole::CHILD_PROTECTION);
+  ev.setAgencyId(spec.agency_id);
+  ev.setAgencyRole(spec.agency_role);
   ev.setActorId("worker-17");
   if (!spec.supersedes.empty()) {
     ev.setSupersedes(capnp::Data::Reader(reinterpret_cast<const uint8_t*>(spec.supersedes.data()),
                                          spec.supersedes.size()));
   }
-  auto body = ev.initBody().initCaseConferenceHeld();
-  body.setKind(schema::CaseConferenceHeld::Kind::INITIAL);
-  auto attendees = body.initAttendees(2);
-  attendees.set(0, schema::AgencyRole::CHILD_PROTECTION);
-  attendees.set(1, schema::AgencyRole::POLICE);
+  switch (spec.type) {
+    case schema::Event::Body::GUARDIAN_APPOINTED: {
+      auto body = ev.initBody().initGuardianAppointed();
+      body.setGuardianId("guardian-3");
+      body.setGuardianType(schema::GuardianType::CIVIL_GUARDIAN);
+      body.setGround(schema::RepresentationGround::UNACCOMPANIED);
+      break;
+    }
+    case schema::Event::Body::CRIME_REPORTED: {
+      auto body = ev.initBody().initCrimeReported();
+      body.initOffenceCodes(1).set(0, "trafficking");
+      body.setReportedBy(schema::ReporterKind::POLICE);
+      body.setChildRole(schema::CrimeReported::ChildRole::VICTIM);
+      body.setPoliceRef("pol-ref-1");
+      break;
+    }
+    default: {
+      auto body = ev.initBody().initCaseConferenceHeld();
+      body.setKind(schema::CaseConferenceHeld::Kind::INITIAL);
+      auto attendees = body.initAttendees(2);
+      attendees.set(0, schema::AgencyRole::CHILD_PROTECTION);
+      attendees.set(1, schema::AgencyRole::POLICE);
+    }
+  }
   if (!spec.given_name.empty()) {
     auto p = ev.initPersonal();
     p.setGivenName(spec.given_name);

@@ -24,6 +24,11 @@ struct EventSpec {
   std::string supersedes;      // event id of the corrected event, or empty
   std::string given_name;      // put into the personal section when non-empty
   size_t pad_to_bytes = 0;     // grow the event (legalBasis) to about this canonical size
+  std::string agency_id = "no-cp-oslo";
+  schema::AgencyRole agency_role = schema::AgencyRole::CHILD_PROTECTION;
+  // The body: a case conference unless another type is asked for (guardianAppointed and
+  // crimeReported are also known here, for the role matrix tests).
+  schema::Event::Body::Which type = schema::Event::Body::CASE_CONFERENCE_HELD;
 };
 
 // Owns the messages it builds; readers stay valid while it lives. Not thread-safe.

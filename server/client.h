@@ -1,0 +1,140 @@
+// A blocking client of caseledgerd (docs/wire_protocol.md): connects over TLS 1.3 with a
+// client certificate (or plain TCP to a development server), says hello, and offers each
+// operation as a call. Proofs can be checked locally against a checkpoint signed by a pinned
+// key, so a client need not trust the server it talks to. One Client per thread.
+#ifndef CASELEDGER_SERVER_CLIENT_H_
+#define CASELEDGER_SERVER_CLIENT_H_
+
+#include <capnp/message.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/hash.h"
+#include "ledger/ledger.h"
+#include "ledger/status.h"
+#include "ledger/stored_event.h"
+#include "schema/protocol.capnp.h"
+#include "server/frame_codec.h"
+
+namespace caseledger::server {
+
+struct ClientOptions {
+  std::string server;  // host:port
+  // TLS: the CA that signed the server's certificate, and this client's certificate and key.
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // Development servers only: plain TCP, acting as this configured principal.
+  bool plain_tcp = false;
+  std::string dev_principal;
+  std::string client_name = "caseledger-client/1";
+  size_t max_message_bytes = 64 << 20;
+  // Gives up on a reply after this long (0: wait for ever).
+  int timeout_seconds = 60;
+};
+
+struct HelloInfo {
+  uint32_t protocol_version = 0;
+  std::string server;
+  std::string principal_id;
+  std::string agency_id;
+  schema::AgencyRole agency_role = schema::AgencyRole::UNSPECIFIED;
+  schema::UserRole user_role = schema::UserRole::UNSPECIFIED;
+  std::string origin;
+  uint64_t tree_size = 0;
+  uint32_t max_message_bytes = 0;
+};
+
+struct ReadPage {
+  std::vector<StoredEvent> events;  // with their positions; bytes are the canonical leaf input
+  uint64_t next = 0;
+  bool at_end = false;  // read: nothing more; subscription batch: live
+};
+
+struct ProofReply {
+  uint64_t position = 0;
+  uint64_t size1 = 0;
+  uint64_t tree_size = 0;
+  std::vector<Hash256> hashes;
+  std::string checkpoint;
+  std::string old_checkpoint;
+};
+
+struct ServerStatus {
+  std::string server;
+  uint64_t tree_size = 0;
+  uint64_t checkpoint_size = 0;
+  int64_t last_recorded_at = 0;
+  uint32_t connections = 0;
+  uint32_t subscribers = 0;
+  uint64_t uptime_seconds = 0;
+};
+
+class Client {
+ public:
+  // Connects, handshakes and says hello. An error reply to hello becomes its status
+  // (PermissionDenied when the certificate maps to no principal); a refused handshake is
+  // Unavailable with OpenSSL's reason.
+  static Result<std::unique_ptr<Client>> Connect(const ClientOptions& options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const HelloInfo& hello() const;
+
+  Result<AppendResult> Append(std::string_view case_id, ExpectedVersion expected,
+                              std::span<const schema::Event::Reader> events);
+  Result<ReadPage> ReadStream(std::string_view case_id, uint64_t from_version, uint32_t limit,
+                              std::string_view purpose);
+  Result<ReadPage> ReadLog(uint64_t from_position, uint32_t limit, std::string_view purpose);
+
+  // Starts the connection's subscription; batches then come from NextBatch.
+  Status Subscribe(uint64_t from_position, uint32_t credit, uint32_t max_batch,
+                   std::string_view purpose);
+  // Blocks for the next batch of the subscription.
+  Result<ReadPage> NextBatch();
+  Status Credit(uint32_t events);
+  // Ends the subscription; batches already sent are dropped. Returns the next position.
+  Result<uint64_t> Unsubscribe();
+
+  // The stored checkpoint note of `size` (0: the newest).
+  Result<std::string> GetCheckpoint(uint64_t size = 0);
+  Result<ProofReply> InclusionProof(uint64_t position, uint64_t tree_size = 0);
+  Result<ProofReply> ConsistencyProof(uint64_t size1, uint64_t size2 = 0);
+  Result<ServerStatus> GetServerStatus();
+
+  // Fetches an inclusion proof for `event` (as read from the server) to the newest
+  // checkpoint, checks the checkpoint's signature against `pinned`, and checks the proof
+  // against its root. Corruption when any of it fails; the verified checkpoint otherwise.
+  Result<caseledger::Checkpoint> VerifyInclusion(const StoredEvent& event,
+                                                 const VerifierKey& pinned);
+  // Checks that the newest checkpoint extends `trusted` (a note signed by `pinned`).
+  Result<caseledger::Checkpoint> VerifyExtends(std::string_view trusted_note,
+                                               const VerifierKey& pinned);
+
+  // Low level, for tests and tools: sends a request (its id is set here) and returns the
+  // id; reads the next reply frame, whatever it answers.
+  Result<uint64_t> Send(capnp::MessageBuilder& request);
+  Status SendRaw(std::span<const uint8_t> bytes);
+  Result<std::unique_ptr<DecodedFrame>> ReceiveFrame();
+
+  class Impl;
+
+ private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The Status a reply's error carries.
+caseledger::Status StatusFromError(schema::Error::Reader error);
+
+}  // namespace caseledger::server
+
+#endif  // CASELEDGER_SERVER_CLIENT_H_

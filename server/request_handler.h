@@ -1,0 +1,118 @@
+// Turns one request into one reply, without sockets (as the Asio http/server example's
+// request_handler): the session reads and decodes frames, checks hello, and hands every other
+// request here. Replies are whole frames, ready to write.
+//
+// Reads of case data are recorded before they are answered: for every case a reply shows,
+// the handler appends a `recordAccessed` event to that case's access stream
+// ("access:<caseId>", docs/wire_protocol.md), and sends the reply only once those appends are
+// durable. The case's own stream is never touched, so reading does not change its version.
+#ifndef CASELEDGER_SERVER_REQUEST_HANDLER_H_
+#define CASELEDGER_SERVER_REQUEST_HANDLER_H_
+
+#include <capnp/message.h>
+#include <kj/array.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ledger/clock.h"
+#include "ledger/ledger.h"
+#include "ledger/status.h"
+#include "schema/protocol.capnp.h"
+#include "server/access_control.h"
+#include "server/config.h"
+#include "server/metrics.h"
+
+namespace caseledger::server {
+
+using Frame = kj::Array<capnp::word>;
+using ReplyFn = std::function<void(Frame)>;
+
+// Who asks, over which connection: what access records and logs name.
+struct RequestContext {
+  const Principal* principal = nullptr;
+  std::string connection_id;  // e.g. "c42"; request ids are unique within it
+  int64_t received_at_micros = 0;
+};
+
+class RequestHandler {
+ public:
+  // `ledger`, `metrics` and `clock` must outlive the handler. `on_log_growth` runs (on any
+  // thread) after every durable append, so live subscriptions can wake.
+  RequestHandler(Ledger& ledger, const Limits& limits, Metrics& metrics, Clock* clock,
+                 std::function<void()> on_log_growth);
+  RequestHandler(const RequestHandler&) = delete;
+  RequestHandler& operator=(const RequestHandler&) = delete;
+
+  // Handles append, readStream, readLog, checkpoint, inclusionProof, consistencyProof and
+  // status. Calls `reply` exactly once: before returning, or later from the ledger's writer
+  // thread (it must then not block). Everything needed from `request` is copied before
+  // returning.
+  void Handle(const RequestContext& context, schema::Request::Reader request, ReplyFn reply);
+
+  // One step of a subscription: up to `max_events` events from `from_position`, their access
+  // records made durable, then `done` with the batch (an empty batch when the log has nothing
+  // new; the caller waits for growth). Same threading as Handle.
+  struct SubscriptionStep {
+    Frame frame;
+    uint64_t next = 0;
+    size_t events = 0;
+  };
+  void SubscriptionRead(const RequestContext& context, uint64_t request_id,
+                        std::string_view purpose, uint64_t from_position, uint32_t max_events,
+                        std::function<void(Result<SubscriptionStep>)> done);
+
+  // Checks a subscribe request (permission, purpose) before the session starts one.
+  Status CheckSubscribe(const RequestContext& context, schema::Request::Reader request) const;
+
+  // The reply to a hello from `principal`.
+  Frame HelloReply(uint64_t request_id, const Principal& principal) const;
+
+  // Server-wide figures that the status reply and metrics show.
+  void SetUptimeStart(int64_t micros) { started_at_micros_ = micros; }
+
+  Ledger& ledger() { return ledger_; }
+  const Limits& limits() const { return limits_; }
+
+ private:
+  struct CaseRef;
+  class AccessBatch;
+
+  void Append(const RequestContext& context, uint64_t id, schema::AppendRequest::Reader request,
+              ReplyFn reply);
+  void ReadStream(const RequestContext& context, uint64_t id, std::string_view purpose,
+                  schema::ReadStreamRequest::Reader request, ReplyFn reply);
+  void ReadLog(const RequestContext& context, uint64_t id, std::string_view purpose,
+               schema::ReadLogRequest::Reader request, ReplyFn reply);
+  Frame Checkpoint(uint64_t id, schema::CheckpointRequest::Reader request);
+  Frame InclusionProof(uint64_t id, schema::InclusionProofRequest::Reader request);
+  Frame ConsistencyProof(uint64_t id, schema::ConsistencyProofRequest::Reader request);
+  Frame StatusReply(uint64_t id);
+
+  // Whether the principal's agency recorded any event of the case.
+  Result<bool> TookPart(const Principal& principal, std::string_view case_id) const;
+  // Appends one access record per case, then calls `done` once all are durable.
+  void RecordAccess(const RequestContext& context, uint64_t request_id, std::string_view purpose,
+                    std::string_view query, int kind, std::vector<CaseRef> cases,
+                    std::function<void(Status)> done);
+  Result<uint64_t> NewestCheckpointSize() const;
+
+  Ledger& ledger_;
+  const Limits limits_;
+  Metrics& metrics_;
+  Clock* clock_;
+  std::function<void()> on_log_growth_;
+  int64_t started_at_micros_ = 0;
+};
+
+// An error reply for request `id` (0 when the request could not be read).
+Frame ErrorReply(uint64_t id, schema::ErrorCode code, std::string_view message);
+Frame ErrorReply(uint64_t id, const Status& status);
+schema::ErrorCode ErrorCodeFor(const Status& status);
+
+}  // namespace caseledger::server
+
+#endif  // CASELEDGER_SERVER_REQUEST_HANDLER_H_

@@ -1,0 +1,42 @@
+// The open sessions (as the Asio http/server example's connection_manager): counts them for
+// the connection limit, tells subscribers that the log grew, and drains or stops them all at
+// shutdown.
+#ifndef CASELEDGER_SERVER_SESSION_MANAGER_H_
+#define CASELEDGER_SERVER_SESSION_MANAGER_H_
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <set>
+
+namespace caseledger::server {
+
+class Session;
+
+class SessionManager {
+ public:
+  SessionManager() = default;
+  SessionManager(const SessionManager&) = delete;
+  SessionManager& operator=(const SessionManager&) = delete;
+
+  void Add(const std::shared_ptr<Session>& session);
+  void Remove(const std::shared_ptr<Session>& session);
+  size_t size() const;
+
+  void AddSubscriber(const std::shared_ptr<Session>& session);
+  void RemoveSubscriber(const std::shared_ptr<Session>& session);
+  // Any thread: wakes every subscriber.
+  void NotifyLogGrowth();
+
+  void DrainAll();
+  void StopAll();
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::shared_ptr<Session>> sessions_;     // GUARDED_BY(mu_)
+  std::set<std::shared_ptr<Session>> subscribers_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace caseledger::server
+
+#endif  // CASELEDGER_SERVER_SESSION_MANAGER_H_
