@@ -213,6 +213,9 @@ struct Request {
     inclusionProof @11 :InclusionProofRequest;
     consistencyProof @12 :ConsistencyProofRequest;
     status @13 :Void;
+    goodbye @14 :Void;
+    # The server answers what is in flight, replies `goodbye`, and closes the connection: how
+    # a scripted client (openssl s_client -quiet) ends an exchange.
   }
 }
 
@@ -226,10 +229,11 @@ struct Response {
     append @4 :AppendResponse;
     read @5 :ReadResponse;
     subscription @6 :SubscriptionBatch;
-    # Sent for a subscribe request, many times, with its id; also answers `credit`
-    # and `unsubscribe` (with no events).
+    # Sent for a subscribe request, many times, with its id. Also answers `unsubscribe`
+    # (with no events and the position the subscription reached). `credit` has no reply.
     checkpoint @7 :CheckpointResponse;
     proof @8 :ProofResponse;
     status @9 :StatusResponse;
+    goodbye @10 :Void;
   }
 }

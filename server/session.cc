@@ -292,6 +292,24 @@ void Session::Dispatch(Request::Reader request) {
       Enqueue(EncodeFrame(builder));
       return;
     }
+    case Request::Body::GOODBYE: {
+      env_.metrics->CountRequest(Request::Body::GOODBYE);
+      // Read no more; the reply goes out after every earlier reply, then the connection closes.
+      draining_ = true;
+      close_after_flush_ = true;
+      EndSubscription();
+      auto self = shared_from_this();
+      capnp::MallocMessageBuilder builder;
+      auto response = builder.initRoot<schema::Response>();
+      response.setId(id);
+      response.getBody().setGoodbye();
+      goodbye_ = EncodeFrame(builder);
+      if (inflight_ == 0) {
+        Enqueue(std::move(*goodbye_));
+        goodbye_.reset();
+      }
+      return;
+    }
     default:
       break;
   }
@@ -400,6 +418,10 @@ void Session::PostReply(Frame frame, bool finishes_request) {
       self->reader_wake_.cancel();
     }
     self->Enqueue(std::move(*shared));
+    if (self->inflight_ == 0 && self->goodbye_) {
+      self->Enqueue(std::move(*self->goodbye_));
+      self->goodbye_.reset();
+    }
     self->writer_wake_.cancel();
   });
 }

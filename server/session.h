@@ -101,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool draining_ = false;
   bool close_after_flush_ = false;
   uint32_t inflight_ = 0;
+  std::optional<Frame> goodbye_;  // sent once nothing is in flight
   std::deque<Frame> outbound_;
   size_t outbound_bytes_ = 0;
   // What the reader waits for, and since when: the watchdog's view.
