@@ -16,7 +16,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 packages=(
   cmake g++ make ninja-build pkg-config git
   librocksdb-dev capnproto libcapnp-dev libboost-dev libboost-system-dev libssl-dev
-  libspdlog-dev libfmt-dev catch2 libcli11-dev libhowardhinnant-date-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev catch2 libcli11-dev libhowardhinnant-date-dev libtomlplusplus-dev openssl
 )
 
 install_missing() {
