@@ -95,7 +95,47 @@ const toml::table* SubTable(const toml::table& root, std::string_view key, Statu
   return node->as_table();
 }
 
-Status ReadPrincipal(const toml::table& table, size_t index, Principal* p) {
+// One principal on its own: what ValidateConfig and ParseConfig both refuse.
+Status CheckPrincipal(const Principal& p) {
+  if (p.id.empty()) return Status::InvalidArgument("id is missing");
+  if (p.subject.empty() == p.san.empty()) {
+    return Status::InvalidArgument("needs exactly one of subject and san");
+  }
+  if (p.agency_id.empty()) return Status::InvalidArgument("agency_id is missing");
+  if (p.user_role == schema::UserRole::AGENCY &&
+      (p.agency_role == schema::AgencyRole::SYSTEM || p.agency_role == schema::AgencyRole::OMBUDS)) {
+    return Status::InvalidArgument("an agency principal needs an agency_role that records "
+                                   "events (not system or ombuds)");
+  }
+  if (p.user_role == schema::UserRole::ADMIN && p.agency_role != schema::AgencyRole::SYSTEM) {
+    return Status::InvalidArgument("an admin principal has agency_role \"system\"");
+  }
+  return Status::OK();
+}
+
+// Principals must be told apart: by id (access records name it) and by what a certificate
+// shows (otherwise the later one could never be reached, and which one a certificate with
+// both names maps to would depend on the order of the file).
+class PrincipalIndex {
+ public:
+  Status Add(const Principal& p) {
+    if (!ids_.insert(p.id).second) return Status::InvalidArgument("id \"" + p.id + "\" is used twice");
+    if (!p.subject.empty() && !names_.insert("subject " + p.subject).second) {
+      return Status::InvalidArgument("subject \"" + p.subject + "\" maps to another principal too");
+    }
+    if (!p.san.empty() && !names_.insert("san " + p.san).second) {
+      return Status::InvalidArgument("san \"" + p.san + "\" maps to another principal too");
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::set<std::string> ids_;
+  std::set<std::string> names_;
+};
+
+Status ReadPrincipal(const toml::table& table, size_t index, PrincipalIndex* index_of_all,
+                     Principal* p) {
   TableReader r(table, "principal[" + std::to_string(index) + "]");
   std::string agency_role, user_role;
   CL_RETURN_IF_ERROR(r.String("id", &p->id));
@@ -107,11 +147,22 @@ Status ReadPrincipal(const toml::table& table, size_t index, Principal* p) {
   CL_RETURN_IF_ERROR(r.RefuseUnknown());
   const std::string where = "principal[" + std::to_string(index) + "] at " + Where(table);
   auto ur = ParseUserRole(user_role);
-  if (!ur.ok()) return ur.status().WithContext(where);
+  if (!ur.ok()) return ur.status().WithContext(where + ", user_role");
   p->user_role = *ur;
   auto ar = ParseAgencyRole(agency_role);
-  if (!ar.ok()) return ar.status().WithContext(where);
+  if (!ar.ok()) return ar.status().WithContext(where + ", agency_role");
   p->agency_role = *ar;
+  CL_RETURN_IF_ERROR(CheckPrincipal(*p).WithContext(where));
+  return index_of_all->Add(*p).WithContext(where);
+}
+
+// An address key, when the file sets it to something: host:port, checked where its line is
+// known.
+Status CheckAddress(const toml::table& table, std::string_view key, const std::string& value) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr || value.empty()) return Status::OK();
+  auto hp = ParseHostPort(value);
+  if (!hp.ok()) return hp.status().WithContext(std::string(key) + " at " + Where(*node));
   return Status::OK();
 }
 
@@ -138,6 +189,8 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
   CL_RETURN_IF_ERROR(top.Integer("threads", &config.threads, 0, 256));
   for (const char* key : {"tls", "checkpoint", "limits", "principal"}) top.Allow(key);
   CL_RETURN_IF_ERROR(top.RefuseUnknown());
+  CL_RETURN_IF_ERROR(CheckAddress(root, "listen", config.listen));
+  CL_RETURN_IF_ERROR(CheckAddress(root, "metrics_listen", config.metrics_listen));
 
   Status status;
   if (const toml::table* tls = SubTable(root, "tls", &status)) {
@@ -182,9 +235,10 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
       return Status::InvalidArgument("principal at " + Where(*node) +
                                      " must be an array of tables ([[principal]])");
     }
+    PrincipalIndex index;
     for (size_t i = 0; i < list->size(); ++i) {
       Principal p;
-      CL_RETURN_IF_ERROR(ReadPrincipal(*list->get(i)->as_table(), i, &p));
+      CL_RETURN_IF_ERROR(ReadPrincipal(*list->get(i)->as_table(), i, &index, &p));
       config.principals.push_back(std::move(p));
     }
   }
@@ -224,23 +278,11 @@ Status ValidateConfig(const ServerConfig& config) {
                                      "has no authentication)");
     }
   }
-  std::set<std::string> ids;
+  PrincipalIndex index;
   for (const Principal& p : config.principals) {
     const std::string where = "principal " + (p.id.empty() ? std::string("(no id)") : p.id);
-    if (p.id.empty()) return Status::InvalidArgument("a principal has no id");
-    if (!ids.insert(p.id).second) return Status::InvalidArgument(where + " is configured twice");
-    if (p.subject.empty() == p.san.empty()) {
-      return Status::InvalidArgument(where + " needs exactly one of subject and san");
-    }
-    if (p.agency_id.empty()) return Status::InvalidArgument(where + " has no agency_id");
-    if (p.user_role == schema::UserRole::AGENCY &&
-        (p.agency_role == schema::AgencyRole::SYSTEM || p.agency_role == schema::AgencyRole::OMBUDS)) {
-      return Status::InvalidArgument(where + ": an agency principal needs an agency role that "
-                                     "records events");
-    }
-    if (p.user_role == schema::UserRole::ADMIN && p.agency_role != schema::AgencyRole::SYSTEM) {
-      return Status::InvalidArgument(where + ": an admin principal has agency_role \"system\"");
-    }
+    CL_RETURN_IF_ERROR(CheckPrincipal(p).WithContext(where));
+    CL_RETURN_IF_ERROR(index.Add(p).WithContext(where));
   }
   return Status::OK();
 }
@@ -255,6 +297,7 @@ Result<HostPort> ParseHostPort(std::string_view text) {
     }
     hp.host = std::string(text.substr(1, close - 1));
     port = text.substr(close + 2);
+    if (hp.host.empty()) return Status::InvalidArgument("\"" + std::string(text) + "\" has no host");
   } else {
     const size_t colon = text.rfind(':');
     if (colon == std::string_view::npos || colon == 0 ||

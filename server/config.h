@@ -54,13 +54,17 @@ struct ServerConfig {
 };
 
 // Parses configuration text; relative paths are taken relative to `base_dir`.
-// InvalidArgument naming the line and key on any error: unknown keys, wrong types, bad values.
+// InvalidArgument naming the line and key on any error: unknown keys, wrong types, numbers out
+// of range, addresses that are not host:port, unknown role names, and principals that
+// ValidateConfig would refuse.
 Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_dir);
 // Reads and parses the file at `path`.
 Result<ServerConfig> LoadConfig(const std::string& path);
 
-// Checks a complete configuration (after flags were applied): TLS files named unless
-// plain_tcp, plain_tcp only on loopback, principals well-formed and unique.
+// Checks a complete configuration (after flags were applied): a data directory, TLS files
+// named unless plain_tcp, plain_tcp and metrics_listen only on loopback, and principals
+// well-formed (an id, an agency id, exactly one of subject and san, roles that go together)
+// and told apart (no id, subject or san used twice). Does not look at the files.
 Status ValidateConfig(const ServerConfig& config);
 
 struct HostPort {
