@@ -156,6 +156,38 @@ Status ReadPrincipal(const toml::table& table, size_t index, PrincipalIndex* ind
   return index_of_all->Add(*p).WithContext(where);
 }
 
+// Every number of the configuration, with its bounds, as (table, key, value, min, max): the
+// file's values are read against them, and ValidateConfig checks them again once flags have
+// been applied.
+template <typename Config, typename Fn>
+Status ForEachNumber(Config& c, Fn&& fn) {
+  auto& l = c.limits;
+  CL_RETURN_IF_ERROR(fn("", "threads", c.threads, 0, 256));
+  CL_RETURN_IF_ERROR(fn("checkpoint", "every_events", c.checkpoint_every_events, 1, 1LL << 40));
+  CL_RETURN_IF_ERROR(fn("checkpoint", "every_millis", c.checkpoint_every_millis, 1, 24LL * 3600 * 1000));
+  CL_RETURN_IF_ERROR(fn("limits", "max_message_bytes", l.max_message_bytes, 4096, 256 << 20));
+  CL_RETURN_IF_ERROR(fn("limits", "max_connections", l.max_connections, 1, 1 << 20));
+  CL_RETURN_IF_ERROR(fn("limits", "handshake_timeout_seconds", l.handshake_timeout_seconds, 1, 3600));
+  CL_RETURN_IF_ERROR(fn("limits", "idle_timeout_seconds", l.idle_timeout_seconds, 1, 7 * 86400));
+  CL_RETURN_IF_ERROR(fn("limits", "frame_timeout_seconds", l.frame_timeout_seconds, 1, 3600));
+  CL_RETURN_IF_ERROR(fn("limits", "write_timeout_seconds", l.write_timeout_seconds, 1, 3600));
+  CL_RETURN_IF_ERROR(fn("limits", "max_inflight_requests", l.max_inflight_requests, 1, 65536));
+  CL_RETURN_IF_ERROR(fn("limits", "max_outbound_bytes", l.max_outbound_bytes, 65536, 1LL << 32));
+  CL_RETURN_IF_ERROR(fn("limits", "max_read_events", l.max_read_events, 1, 100000));
+  CL_RETURN_IF_ERROR(fn("limits", "max_subscription_credit", l.max_subscription_credit, 1, 1 << 24));
+  CL_RETURN_IF_ERROR(fn("limits", "subscription_batch", l.subscription_batch, 1, 100000));
+  return Status::OK();
+}
+
+// Reads the numbers of one table of the file.
+Status ReadNumbers(ServerConfig& config, std::string_view table, TableReader& reader) {
+  return ForEachNumber(config, [&](std::string_view t, std::string_view key, auto& value,
+                                   int64_t min, int64_t max) {
+    if (t != table) return Status::OK();
+    return reader.Integer(key, &value, min, max);
+  });
+}
+
 // An address key, when the file sets it to something: host:port, checked where its line is
 // known.
 Status CheckAddress(const toml::table& table, std::string_view key, const std::string& value) {
@@ -186,7 +218,7 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
   CL_RETURN_IF_ERROR(top.Path("data_dir", base_dir, &config.data_dir));
   CL_RETURN_IF_ERROR(top.String("metrics_listen", &config.metrics_listen));
   CL_RETURN_IF_ERROR(top.Bool("plain_tcp", &config.plain_tcp));
-  CL_RETURN_IF_ERROR(top.Integer("threads", &config.threads, 0, 256));
+  CL_RETURN_IF_ERROR(ReadNumbers(config, "", top));
   for (const char* key : {"tls", "checkpoint", "limits", "principal"}) top.Allow(key);
   CL_RETURN_IF_ERROR(top.RefuseUnknown());
   CL_RETURN_IF_ERROR(CheckAddress(root, "listen", config.listen));
@@ -205,27 +237,13 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
     TableReader r(*cp, "checkpoint");
     CL_RETURN_IF_ERROR(r.String("origin", &config.checkpoint_origin));
     CL_RETURN_IF_ERROR(r.Path("signing_key", base_dir, &config.signing_key));
-    CL_RETURN_IF_ERROR(r.Integer("every_events", &config.checkpoint_every_events, 1, 1LL << 40));
-    CL_RETURN_IF_ERROR(
-        r.Integer("every_millis", &config.checkpoint_every_millis, 1, 24LL * 3600 * 1000));
+    CL_RETURN_IF_ERROR(ReadNumbers(config, "checkpoint", r));
     CL_RETURN_IF_ERROR(r.RefuseUnknown());
   }
   CL_RETURN_IF_ERROR(status);
   if (const toml::table* lt = SubTable(root, "limits", &status)) {
     TableReader r(*lt, "limits");
-    Limits& l = config.limits;
-    CL_RETURN_IF_ERROR(r.Integer("max_message_bytes", &l.max_message_bytes, 4096, 256 << 20));
-    CL_RETURN_IF_ERROR(r.Integer("max_connections", &l.max_connections, 1, 1 << 20));
-    CL_RETURN_IF_ERROR(r.Integer("handshake_timeout_seconds", &l.handshake_timeout_seconds, 1, 3600));
-    CL_RETURN_IF_ERROR(r.Integer("idle_timeout_seconds", &l.idle_timeout_seconds, 1, 7 * 86400));
-    CL_RETURN_IF_ERROR(r.Integer("frame_timeout_seconds", &l.frame_timeout_seconds, 1, 3600));
-    CL_RETURN_IF_ERROR(r.Integer("write_timeout_seconds", &l.write_timeout_seconds, 1, 3600));
-    CL_RETURN_IF_ERROR(r.Integer("max_inflight_requests", &l.max_inflight_requests, 1, 65536));
-    CL_RETURN_IF_ERROR(r.Integer("max_outbound_bytes", &l.max_outbound_bytes, 65536, 1LL << 32));
-    CL_RETURN_IF_ERROR(r.Integer("max_read_events", &l.max_read_events, 1, 100000));
-    CL_RETURN_IF_ERROR(
-        r.Integer("max_subscription_credit", &l.max_subscription_credit, 1, 1 << 24));
-    CL_RETURN_IF_ERROR(r.Integer("subscription_batch", &l.subscription_batch, 1, 100000));
+    CL_RETURN_IF_ERROR(ReadNumbers(config, "limits", r));
     CL_RETURN_IF_ERROR(r.RefuseUnknown());
   }
   CL_RETURN_IF_ERROR(status);
@@ -278,6 +296,16 @@ Status ValidateConfig(const ServerConfig& config) {
                                      "has no authentication)");
     }
   }
+  // Flags set numbers too: they must keep to the file's bounds.
+  CL_RETURN_IF_ERROR(ForEachNumber(config, [](std::string_view table, std::string_view key,
+                                              const auto& value, int64_t min, int64_t max) {
+    const auto v = static_cast<int64_t>(value);
+    if (v >= min && v <= max) return Status::OK();
+    return Status::InvalidArgument((table.empty() ? "" : std::string(table) + ".") +
+                                   std::string(key) + " is " + std::to_string(v) +
+                                   "; it must be between " + std::to_string(min) + " and " +
+                                   std::to_string(max));
+  }));
   PrincipalIndex index;
   for (const Principal& p : config.principals) {
     const std::string where = "principal " + (p.id.empty() ? std::string("(no id)") : p.id);

@@ -61,8 +61,8 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
 // Reads and parses the file at `path`.
 Result<ServerConfig> LoadConfig(const std::string& path);
 
-// Checks a complete configuration (after flags were applied): a data directory, TLS files
-// named unless plain_tcp, plain_tcp and metrics_listen only on loopback, and principals
+// Checks a complete configuration (after flags were applied): a data directory, every number
+// within the bounds ParseConfig applies to the file, TLS files named unless plain_tcp, plain_tcp and metrics_listen only on loopback, and principals
 // well-formed (an id, an agency id, exactly one of subject and san, roles that go together)
 // and told apart (no id, subject or san used twice). Does not look at the files.
 Status ValidateConfig(const ServerConfig& config);

@@ -181,6 +181,25 @@ TEST_CASE("configuration refuses numbers out of range, naming the key and line",
   m = ParseError("[checkpoint]\nevery_millis = 86400001\n");
   CHECK(m.find("checkpoint.every_millis") != std::string::npos);
 
+  // Flags set numbers after parsing: validation holds them to the same bounds.
+  ServerConfig config = ValidBase();
+  config.limits.max_message_bytes = 100;
+  CHECK(ValidateConfig(config).message() ==
+        "limits.max_message_bytes is 100; it must be between 4096 and 268435456");
+  config.limits.max_message_bytes = 4096;
+  config.limits.idle_timeout_seconds = 0;
+  CHECK(ValidateConfig(config).message().find("limits.idle_timeout_seconds is 0") !=
+        std::string::npos);
+  config.limits.idle_timeout_seconds = 1;
+  config.threads = -1;
+  CHECK(ValidateConfig(config).message().find("threads is -1") != std::string::npos);
+  config.threads = 0;
+  config.checkpoint_every_events = 0;
+  CHECK(ValidateConfig(config).message().find("checkpoint.every_events is 0") !=
+        std::string::npos);
+  config.checkpoint_every_events = 1;
+  CHECK(ValidateConfig(config).ok());
+
   // The bounds themselves are accepted.
   auto edge = ParseConfig("threads = 256\n[limits]\nmax_message_bytes = 4096\n"
                           "max_outbound_bytes = 4294967296\n",
