@@ -5,10 +5,12 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <unordered_set>
@@ -38,6 +40,59 @@ Hash256 ClientContentDigest(schema::Event::Reader event) {
 
 // ---------------------------------------------------------------------------------------------
 // Open
+
+namespace {
+
+// Memtable insert hints (ColumnFamilyOptions::memtable_insert_with_hint_prefix_extractor): the
+// skip list keeps one insert position per prefix, so that a key that lands next to the last
+// one of its prefix is inserted without a search from the top. The single writer inserts one
+// WriteBatch at a time (no concurrent memtable writes), which is when RocksDB uses hints.
+
+// streams keys: the case id and its 0x00 terminator; versions of a case arrive in order.
+class StreamKeyPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "caseledger.StreamKeyPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* zero = std::memchr(key.data(), 0, key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), 0, key.size()) != nullptr;
+  }
+};
+
+// heads keys: the whole key, since each case's head is rewritten in place over and over.
+class WholeKey : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "caseledger.WholeKey"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return key; }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+// The options of column family `name`, tuned for what the writer does to it. None of this
+// changes what is stored, only how the memtables index it.
+rocksdb::ColumnFamilyOptions TunedForAppends(const std::string& name,
+                                             const rocksdb::ColumnFamilyOptions& base) {
+  rocksdb::ColumnFamilyOptions o = base;
+  if (name == storage::kTreeCf) {
+    // level:u8 | index:u64be: each level's nodes arrive in index order, interleaved with
+    // the other levels'.
+    o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
+  } else if (name == storage::kStreamsCf) {
+    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamKeyPrefix>();
+  } else if (name == storage::kHeadsCf) {
+    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeKey>();
+  }
+  if (name == storage::kIdempotencyCf || name == storage::kHeadsCf) {
+    // Every new event id and every new case is a lookup that misses: a Bloom filter over the
+    // memtable's keys answers most misses without searching the skip list.
+    o.memtable_prefix_bloom_size_ratio = 0.02;
+    o.memtable_whole_key_filtering = true;
+  }
+  return o;
+}
+
+}  // namespace
 
 Ledger::Impl::Impl(const LedgerOptions& options)
     : options_(options), clock_(options.clock ? options.clock : SystemClock()) {
@@ -115,7 +170,7 @@ Status Ledger::Impl::OpenDb(bool read_only) {
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, cf_options);
+  for (const auto& n : names) descriptors.emplace_back(n, TunedForAppends(n, cf_options));
 
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
