@@ -3,6 +3,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -13,11 +14,17 @@ uint32_t LoadLittleEndian32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-capnp::ReaderOptions ReaderOptionsFor(size_t max_message_bytes) {
+// Every pointer a reader follows counts its target against the traversal limit, and every
+// pass over a message counts again: GetRoot walks the whole message once to check it, the
+// request handler reads it again, copying events into the ledger reads them once more. So the
+// limit is a multiple of the message's own size: enough for a few honest passes, while a
+// message whose pointers share their targets (to make readers walk far more than was sent)
+// is still refused in GetRoot.
+constexpr uint64_t kTraversalPasses = 8;
+
+capnp::ReaderOptions ReaderOptionsFor(size_t message_words) {
   capnp::ReaderOptions options;
-  // Every word may be read once (plus slack for the table): a message cannot make the reader
-  // walk more than it is long.
-  options.traversalLimitInWords = max_message_bytes / sizeof(capnp::word) + 1024;
+  options.traversalLimitInWords = kTraversalPasses * message_words + 1024;
   options.nestingLimit = 64;
   return options;
 }
@@ -58,7 +65,8 @@ Result<size_t> FrameMessageBytes(std::span<const uint8_t> header, size_t max_mes
 DecodedFrame::DecodedFrame(kj::Array<capnp::word> words, size_t max_message_bytes)
     : words_(std::move(words)),
       reader_(std::make_unique<capnp::FlatArrayMessageReader>(
-          words_.asPtr(), ReaderOptionsFor(max_message_bytes))) {}
+          words_.asPtr(),
+          ReaderOptionsFor(std::min(words_.size(), max_message_bytes / sizeof(capnp::word))))) {}
 
 Result<std::unique_ptr<DecodedFrame>> DecodeFrame(kj::Array<capnp::word> words,
                                                   size_t max_message_bytes) {

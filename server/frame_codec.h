@@ -48,7 +48,9 @@ class DecodedFrame {
 
 // Decodes a whole framed message (as measured by FrameMessageBytes). InvalidArgument when the
 // framing is malformed. The root is not checked here: callers read it with
-// `GetRoot<T>(frame)`, which turns Cap'n Proto's exceptions into a status.
+// `GetRoot<T>(frame)`, which turns Cap'n Proto's exceptions into a status. Readers of the
+// frame may follow pointers to a few times the message's size in total (a few passes over it),
+// so a message whose pointers share their targets cannot make them walk much further.
 Result<std::unique_ptr<DecodedFrame>> DecodeFrame(kj::Array<capnp::word> words,
                                                   size_t max_message_bytes);
 
