@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -43,9 +44,10 @@ class Server::Impl {
         threads_(config.threads > 0 ? config.threads
                                     : std::max(1u, std::thread::hardware_concurrency())),
         io_(threads_),
-        acceptor_(io_),
-        metrics_acceptor_(io_),
-        signals_(io_),
+        strand_(asio::make_strand(io_)),
+        acceptor_(strand_),
+        metrics_acceptor_(strand_),
+        signals_(strand_),
         handler_(ledger, config_.limits, metrics_, nullptr,
                  [this] { manager_.NotifyLogGrowth(); }) {}
 
@@ -68,6 +70,9 @@ class Server::Impl {
   std::shared_ptr<spdlog::logger> logger_;
   const int threads_;
   asio::io_context io_;
+  // The acceptors, the signals and the shutdown run here: a connection accepted after the
+  // shutdown began is closed, never served and never missed by the drain.
+  asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
   tcp::acceptor metrics_acceptor_;
   asio::signal_set signals_;
@@ -127,9 +132,13 @@ asio::awaitable<void> Server::Impl::Accept() {
       if (shutting_down_ || ec == asio::error::operation_aborted) break;
       // Out of file descriptors and the like: log, pause, go on serving the others.
       logger_->warn("accept failed: {}", ec.message());
-      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      asio::steady_timer pause(strand_, std::chrono::milliseconds(100));
       co_await pause.async_wait(redirect_error(use_awaitable, ec));
       continue;
+    }
+    if (shutting_down_) {
+      socket.close(ec);
+      break;
     }
     if (manager_.size() >= config_.limits.max_connections) {
       metrics_.ConnectionRefused();
@@ -149,18 +158,22 @@ asio::awaitable<void> Server::Impl::Accept() {
 asio::awaitable<void> Server::Impl::AcceptMetrics() {
   while (!shutting_down_) {
     error_code ec;
-    tcp::socket socket = co_await metrics_acceptor_.async_accept(redirect_error(use_awaitable, ec));
+    // Each scrape on a strand of its own: its timeout and its I/O touch the socket.
+    tcp::socket socket = co_await metrics_acceptor_.async_accept(
+        asio::make_strand(io_), redirect_error(use_awaitable, ec));
     if (ec) {
       if (shutting_down_ || ec == asio::error::operation_aborted) break;
       continue;
     }
-    asio::co_spawn(io_, ServeMetrics(std::move(socket)), asio::detached);
+    if (shutting_down_) break;
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, ServeMetrics(std::move(socket)), asio::detached);
   }
 }
 
 asio::awaitable<void> Server::Impl::ServeMetrics(tcp::socket socket) {
   // A minimal HTTP/1.0 responder: one GET, one reply, close.
-  asio::steady_timer timeout(io_, std::chrono::seconds(5));
+  asio::steady_timer timeout(socket.get_executor(), std::chrono::seconds(5));
   timeout.async_wait([&socket](error_code ec) {
     if (!ec) socket.close(ec);
   });
@@ -203,7 +216,7 @@ asio::awaitable<void> Server::Impl::Drain(int drain_seconds) {
   logger_->info("shutting down: no new connections; answering what is in flight");
   manager_.DrainAll();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drain_seconds);
-  asio::steady_timer poll(io_);
+  asio::steady_timer poll(strand_);
   while (manager_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
     poll.expires_after(std::chrono::milliseconds(20));
     co_await poll.async_wait(redirect_error(use_awaitable, ec));
@@ -219,9 +232,9 @@ asio::awaitable<void> Server::Impl::Drain(int drain_seconds) {
 }
 
 void Server::Impl::Shutdown() {
-  asio::post(io_, [this] {
+  asio::post(strand_, [this] {
     if (shutting_down_.exchange(true)) return;
-    asio::co_spawn(io_, Drain(drain_seconds_), asio::detached);
+    asio::co_spawn(strand_, Drain(drain_seconds_), asio::detached);
   });
 }
 
@@ -236,8 +249,8 @@ void Server::Impl::Run(bool handle_signals, int drain_seconds) {
       Shutdown();
     });
   }
-  asio::co_spawn(io_, Accept(), asio::detached);
-  if (metrics_acceptor_.is_open()) asio::co_spawn(io_, AcceptMetrics(), asio::detached);
+  asio::co_spawn(strand_, Accept(), asio::detached);
+  if (metrics_acceptor_.is_open()) asio::co_spawn(strand_, AcceptMetrics(), asio::detached);
   if (config_.plain_tcp) {
     logger_->warn("PLAIN TCP DEVELOPMENT MODE on {}: no TLS, no client certificates; clients "
                   "choose their principal. Never use this with real data.",
@@ -250,6 +263,11 @@ void Server::Impl::Run(bool handle_signals, int drain_seconds) {
   for (int i = 1; i < threads_; ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& t : threads) t.join();
+  // Requests still with the ledger (only after a drain that timed out) post their replies to
+  // io_; wait for them before io_ can go away.
+  if (!manager_.WaitForCalls(std::chrono::steady_clock::now() + std::chrono::seconds(60))) {
+    logger_->error("requests still pending with the ledger after the server stopped");
+  }
   logger_->info("stopped serving");
 }
 

@@ -2,7 +2,19 @@
 // the hello exchange, a reader coroutine that decodes requests and hands them to the request
 // handler, a writer coroutine that sends replies from a bounded outbound queue, a
 // subscription coroutine, and a watchdog that closes idle, stalled and slow connections.
-// Everything of a session runs on its strand.
+// Everything of a session runs on its strand; the ledger's callbacks post back to it.
+//
+// How a connection ends:
+// - hard close (Close): handshake timeout, a client that does not take its replies, a read
+//   error, server stop. The socket is closed at once.
+// - graceful close: after a protocol violation (an error reply is queued), the client's EOF,
+//   goodbye, an idle or frame timeout (an error reply), or the server draining. Reading new
+//   requests stops, in-flight requests are answered and every reply is written, then the
+//   session lingers: TLS sends close_notify (plain TCP shuts down its sending side) and the
+//   input is read and thrown away until the peer closes or kLingerSeconds pass. Closing a socket
+//   with unread input makes the kernel send a reset, which can destroy replies the client has
+//   not read yet; lingering is what makes the last replies (and the acknowledgements of
+//   appends in flight at shutdown) reach the client.
 #ifndef CASELEDGER_SERVER_SESSION_H_
 #define CASELEDGER_SERVER_SESSION_H_
 
@@ -12,7 +24,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -33,7 +44,7 @@ namespace caseledger::server {
 
 class SessionManager;
 
-// What every session shares: set once by the server.
+// What every session shares: set once by the server, outlives every session.
 struct SessionEnvironment {
   const ServerConfig* config = nullptr;
   RequestHandler* handler = nullptr;
@@ -44,19 +55,26 @@ struct SessionEnvironment {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+  // The stream's socket must have been opened on its own strand: every handler of the session
+  // runs there.
   using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+  // How long a graceful close waits for the peer to close its side.
+  static constexpr int kLingerSeconds = 1;
 
   Session(Stream stream, bool tls, const SessionEnvironment& env, std::string id);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // Starts the session; it registers nothing itself (the server has added it to the manager).
   void Start();
-  // Closes at once (server stop after the drain time).
+  // Closes at once (server stop after the drain time). Any thread.
   void Stop();
-  // Stops reading requests; closes once in-flight requests are answered and sent.
+  // Any thread. Requests read from now on are refused with `unavailable`; requests in flight
+  // are answered and their replies written; then the connection closes gracefully. A session
+  // still in its handshake or hello closes at once.
   void Drain();
-  // The log grew: a live subscription may send. Thread-safe, coalesced.
+  // The log grew: a live subscription may send. Any thread; coalesced.
   void NotifyLogGrowth();
 
   const std::string& id() const { return id_; }
@@ -66,26 +84,39 @@ class Session : public std::enable_shared_from_this<Session> {
   template <typename T>
   using awaitable = boost::asio::awaitable<T>;
 
+  // How reading a frame ended.
+  enum class ReadEnd { kFrame, kEof, kError, kViolation };
+
   awaitable<void> Run();
+  awaitable<void> ReadLoop();
   awaitable<void> WriterLoop();
   awaitable<void> Watchdog();
-  awaitable<void> SubscriptionLoop();
-  // Reads one whole frame into `words`. False on EOF, error or a framing violation (an error
-  // reply is queued for the latter).
-  awaitable<bool> ReadFrame(kj::Array<capnp::word>* words);
-  awaitable<void> ReadExactly(void* data, size_t size, boost::system::error_code& ec);
+  awaitable<void> SubscriptionLoop(uint64_t generation);
+  awaitable<void> CloseGracefully();
+  // Reads one whole frame into `words`; a violation queues an error reply.
+  awaitable<ReadEnd> ReadFrame(kj::Array<capnp::word>* words);
+  awaitable<size_t> Read(void* data, size_t size, size_t at_least, boost::system::error_code& ec);
   awaitable<void> WaitOn(boost::asio::steady_timer& timer);
-  bool Hello(schema::Request::Reader request);
-  void Dispatch(schema::Request::Reader request);
-  void StartSubscription(schema::Request::Reader request);
+  ReadEnd Classify(const boost::system::error_code& ec) const;
 
-  // Queue a reply (strand only).
-  void Enqueue(Frame frame);
-  // Queue a reply from any thread.
-  void PostReply(Frame frame, bool finishes_request);
-  // Queues an error reply, then closes once it is sent.
-  void ErrorAndClose(uint64_t id, schema::ErrorCode code, const std::string& message);
+  // Request handling (strand). False when the connection is to close (an error reply is queued).
+  bool Hello(schema::Request::Reader request);
+  bool Dispatch(schema::Request::Reader request);
+  void StartSubscription(schema::Request::Reader request);
   void EndSubscription();
+
+  // Queue a reply (strand only); dropped once the session closes or lingers.
+  void Enqueue(Frame frame);
+  // A handler's reply, from any thread: ends one in-flight request.
+  void PostReply(Frame frame);
+  // Queues an error reply, then closes gracefully once everything in flight is answered.
+  void ErrorAndClose(uint64_t id, schema::ErrorCode code, const std::string& message);
+  // The client closed its sending side: answer what is in flight, then close.
+  void PeerClosed();
+  // Everything is answered and written: start the graceful close.
+  void Linger();
+  // Whether the writer has nothing more to do and the connection may close gracefully.
+  bool Finished() const;
   void Close(const char* reason);
 
   Stream stream_;
@@ -96,14 +127,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Strand state.
   const Principal* principal_ = nullptr;
-  std::optional<Principal> dev_principal_;
+  bool tls_established_ = false;
+  bool hello_done_ = false;
   bool closed_ = false;
-  bool draining_ = false;
+  bool draining_ = false;  // requests are refused; close once in-flight ones are answered
+  std::string drain_message_;
   bool close_after_flush_ = false;
+  bool peer_closed_ = false;
+  bool lingering_ = false;
+  bool reader_active_ = false;  // the reader may have a read pending on the socket
+  bool writer_started_ = false;
   uint32_t inflight_ = 0;
   std::optional<Frame> goodbye_;  // sent once nothing is in flight
   std::deque<Frame> outbound_;
-  size_t outbound_bytes_ = 0;
+  size_t outbound_bytes_ = 0;  // queued and being written
   // What the reader waits for, and since when: the watchdog's view.
   enum class Phase { kHandshake, kIdle, kFrame };
   Phase phase_ = Phase::kHandshake;
@@ -111,11 +148,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point last_activity_;
   bool writing_ = false;
   Clock::time_point write_since_;
+  Clock::time_point linger_since_;
+  std::optional<Clock::time_point> close_deadline_;  // a graceful close must be done by then
   boost::asio::steady_timer reader_wake_;
   boost::asio::steady_timer writer_wake_;
   boost::asio::steady_timer watchdog_;
 
   struct Subscription {
+    uint64_t generation = 0;  // tells a finished loop from the current one
     uint64_t request_id = 0;
     std::string purpose;
     uint64_t next = 0;

@@ -1,5 +1,6 @@
 #include "server/session_manager.h"
 
+#include <thread>
 #include <vector>
 
 #include "server/session.h"
@@ -53,6 +54,14 @@ void SessionManager::StopAll() {
     all.assign(sessions_.begin(), sessions_.end());
   }
   for (const auto& session : all) session->Stop();
+}
+
+bool SessionManager::WaitForCalls(std::chrono::steady_clock::time_point deadline) const {
+  while (pending_calls_.load(std::memory_order_acquire) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 }  // namespace caseledger::server

@@ -4,7 +4,10 @@
 #ifndef CASELEDGER_SERVER_SESSION_MANAGER_H_
 #define CASELEDGER_SERVER_SESSION_MANAGER_H_
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -31,7 +34,16 @@ class SessionManager {
   void DrainAll();
   void StopAll();
 
+  // Calls handed to the request handler whose callback has not yet posted back. The server
+  // waits for them after its io_context stopped: a callback from the ledger's writer thread
+  // must not post to an io_context that is gone. Any thread.
+  void CallStarted() { pending_calls_.fetch_add(1, std::memory_order_relaxed); }
+  void CallFinished() { pending_calls_.fetch_sub(1, std::memory_order_acq_rel); }
+  // True when none is pending by `deadline`.
+  bool WaitForCalls(std::chrono::steady_clock::time_point deadline) const;
+
  private:
+  std::atomic<int64_t> pending_calls_{0};
   mutable std::mutex mu_;
   std::set<std::shared_ptr<Session>> sessions_;     // GUARDED_BY(mu_)
   std::set<std::shared_ptr<Session>> subscribers_;  // GUARDED_BY(mu_)
