@@ -56,6 +56,10 @@ class Client::Impl {
   Result<std::unique_ptr<DecodedFrame>> Call(capnp::MessageBuilder& request);
   Result<ReadPage> NextBatch();
 
+  // Closes the socket; later calls fail with Unavailable.
+  void Close();
+  void SetTimeout(int seconds) { options_.timeout_seconds = seconds; }
+
   HelloInfo hello;
   std::optional<uint64_t> subscription_id;
 
@@ -88,6 +92,15 @@ caseledger::Status Client::Impl::RunUntil(const bool& done, const char* what) {
   io_.restart();
   io_.run();
   return caseledger::Status::Unavailable(std::string("timed out ") + what);
+}
+
+void Client::Impl::Close() {
+  if (!stream_) return;
+  broken_ = true;
+  batches_.clear();
+  subscription_id.reset();
+  error_code ec;
+  stream_->lowest_layer().close(ec);
 }
 
 caseledger::Status Client::Impl::Connect() {
@@ -322,6 +335,19 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
 
 const HelloInfo& Client::hello() const { return impl_->hello; }
 
+void Client::SetTimeout(int seconds) { impl_->SetTimeout(seconds); }
+
+caseledger::Status Client::Goodbye() {
+  capnp::MallocMessageBuilder builder;
+  builder.initRoot<schema::Request>().getBody().setGoodbye();
+  auto said = WithReply(impl_->Call(builder), [](Response::Body::Reader body) -> caseledger::Status {
+    if (!body.isGoodbye()) return Unexpected("goodbye");
+    return caseledger::Status::OK();
+  });
+  impl_->Close();
+  return said;
+}
+
 Result<AppendResult> Client::Append(std::string_view case_id, ExpectedVersion expected,
                                     std::span<const schema::Event::Reader> events) {
   capnp::MallocMessageBuilder builder;
@@ -464,6 +490,7 @@ Result<ServerStatus> Client::GetServerStatus() {
     out.connections = r.getConnections();
     out.subscribers = r.getSubscribers();
     out.uptime_seconds = r.getUptimeSeconds();
+    out.read_only = r.getReadOnly();
     return out;
   });
 }

@@ -75,6 +75,7 @@ struct ServerStatus {
   uint32_t connections = 0;
   uint32_t subscribers = 0;
   uint64_t uptime_seconds = 0;
+  bool read_only = false;
 };
 
 class Client {
@@ -88,6 +89,15 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   const HelloInfo& hello() const;
+
+  // How long each later call waits for its reply (0: for ever), e.g. a subscriber that may
+  // wait long for the next event.
+  void SetTimeout(int seconds);
+
+  // Ends the exchange: the server answers what is in flight, ends any subscription (its
+  // batches still on the way are dropped), replies goodbye and closes; so does the client.
+  // Every later call fails with Unavailable.
+  Status Goodbye();
 
   Result<AppendResult> Append(std::string_view case_id, ExpectedVersion expected,
                               std::span<const schema::Event::Reader> events);

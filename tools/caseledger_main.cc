@@ -6,11 +6,36 @@
 #include "tools/cli.h"
 #include "tools/dev_certs.h"
 
+namespace {
+
+// --server and the identity options, for the subcommands that also work over the network.
+void AddServerOptions(CLI::App* cmd, caseledger::cli::ServerArgs* remote) {
+  cmd->add_option("--server", remote->server,
+                  "Talk to caseledgerd at host:port (e.g. 127.0.0.1:7450) instead of --data");
+  cmd->add_option("--tls-dir", remote->tls_dir,
+                  "With --server: a directory written by `caseledger certs`; with --as NAME, "
+                  "uses DIR/ca.pem, DIR/NAME.pem and DIR/NAME.key");
+  cmd->add_option("--as", remote->as,
+                  "With --tls-dir: the principal to act as (police, oversight, witness, ...)");
+  cmd->add_option("--ca", remote->ca_file, "With --server: CA certificate of the server (PEM)");
+  cmd->add_option("--cert", remote->cert_file, "With --server: your client certificate (PEM)");
+  cmd->add_option("--key", remote->key_file, "With --server: your client private key (PEM)");
+  cmd->add_option("--plain-dev", remote->plain_dev,
+                  "With --server: DEVELOPMENT ONLY, plain TCP to a server started with "
+                  "--plain-tcp-dev, acting as this configured principal");
+  cmd->add_option("--timeout", remote->timeout_seconds,
+                  "With --server: seconds to wait for each reply")
+      ->capture_default_str();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace caseledger::cli;
   CLI::App app{
       "caseledger: the tamper-evident case ledger for child-protection oversight.\n"
-      "Works directly on a data directory (--data DIR)."};
+      "Works on a data directory (--data DIR) or, for append, read, stat, checkpoint, prove and\n"
+      "subscribe, on a caseledgerd server (--server HOST:PORT with a client certificate)."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
 
@@ -19,7 +44,8 @@ int main(int argc, char** argv) {
       "append",
       "Append events to one case, atomically. Input: one JSON event object per line (schema "
       "field names; ids as hex; times as RFC 3339). All lines form one append.");
-  append_cmd->add_option("--data", append.data_dir, "Data directory (created when missing)")->required();
+  append_cmd->add_option("--data", append.data_dir, "Data directory (created when missing)");
+  AddServerOptions(append_cmd, &append.remote);
   append_cmd->add_option("--case", append.case_id, "Case id (default: the events' caseId)");
   append_cmd->add_option("--expect", append.expect,
                          "Expected version of the case: any, none (the case must not exist), "
@@ -40,7 +66,15 @@ int main(int argc, char** argv) {
   std::string read_case;
   auto* read_cmd = app.add_subcommand(
       "read", "Print events as JSON lines: a case (--case) or the global log (--from-position)");
-  read_cmd->add_option("--data", read.data_dir, "Data directory")->required();
+  read_cmd->add_option("--data", read.data_dir, "Data directory");
+  AddServerOptions(read_cmd, &read.remote);
+  read_cmd->add_option("--purpose", read.purpose,
+                       "With --server (required there): why you read the data; the server "
+                       "records it with who you are");
+  read_cmd->add_option("--verify-with", read.verify_with,
+                       "With --server: a verifier key (as `stat --data` or keygen print it) or a "
+                       "file holding one; every event read must be in the newest checkpoint "
+                       "signed by it, else exit 1");
   auto* case_opt = read_cmd->add_option("--case", read_case, "Case id, as `read` prints it in caseId");
   auto* pos_opt = read_cmd->add_option("--from-position", from_position,
                                        "Read the global log from this position (0 is the first event)");
@@ -53,8 +87,11 @@ int main(int argc, char** argv) {
   case_opt->excludes(pos_opt);
 
   StatArgs stat;
-  auto* stat_cmd = app.add_subcommand("stat", "Counts of events and cases in a data directory");
-  stat_cmd->add_option("--data", stat.data_dir, "Data directory")->required();
+  auto* stat_cmd = app.add_subcommand(
+      "stat", "Counts of events and cases in a data directory and its verifier key; or a "
+              "server's status");
+  stat_cmd->add_option("--data", stat.data_dir, "Data directory");
+  AddServerOptions(stat_cmd, &stat.remote);
   stat_cmd->add_flag("--json", stat.json, "Print JSON");
 
   ShowArgs show;
@@ -96,7 +133,14 @@ int main(int argc, char** argv) {
   CheckpointArgs checkpoint;
   uint64_t checkpoint_size = 0;
   auto* checkpoint_cmd = app.add_subcommand("checkpoint", "Print a stored signed checkpoint");
-  checkpoint_cmd->add_option("--data", checkpoint.data_dir, "Data directory")->required();
+  checkpoint_cmd->add_option("--data", checkpoint.data_dir, "Data directory");
+  AddServerOptions(checkpoint_cmd, &checkpoint.remote);
+  checkpoint_cmd->add_option("--verify-with", checkpoint.verify_with,
+                             "With --server: a verifier key or a file holding one; the "
+                             "checkpoint must be signed by it, else exit 1");
+  checkpoint_cmd->add_option("--trusted", checkpoint.trusted,
+                             "With --verify-with: a checkpoint saved earlier; the newest must "
+                             "extend it (consistency proof checked here), else exit 1");
   auto* checkpoint_size_opt =
       checkpoint_cmd->add_option("--size", checkpoint_size, "Tree size (default: the newest)");
 
@@ -106,7 +150,14 @@ int main(int argc, char** argv) {
   uint64_t inclusion_size = 0;
   auto* inclusion_cmd = prove_cmd->add_subcommand(
       "inclusion", "Prove that the event at a global position is in the tree");
-  inclusion_cmd->add_option("--data", inclusion.data_dir, "Data directory")->required();
+  inclusion_cmd->add_option("--data", inclusion.data_dir, "Data directory");
+  AddServerOptions(inclusion_cmd, &inclusion.remote);
+  inclusion_cmd->add_option("--leaf-hash", inclusion.leaf_hash,
+                            "The event's leaf hash (hex, from `read --leaf-hash`); over the "
+                            "network, this or --purpose is needed");
+  inclusion_cmd->add_option("--purpose", inclusion.purpose,
+                            "With --server: read the event to hash it, recorded with this "
+                            "purpose");
   inclusion_cmd->add_option("--position", inclusion.position, "Global position (0 = first event)")->required();
   auto* inclusion_size_opt = inclusion_cmd->add_option(
       "--size", inclusion_size,
@@ -115,10 +166,35 @@ int main(int argc, char** argv) {
   uint64_t consistency_to = 0;
   auto* consistency_cmd = prove_cmd->add_subcommand(
       "consistency", "Prove that the tree of size N1 is a prefix of the tree of size N2");
-  consistency_cmd->add_option("--data", consistency.data_dir, "Data directory")->required();
+  consistency_cmd->add_option("--data", consistency.data_dir, "Data directory");
+  AddServerOptions(consistency_cmd, &consistency.remote);
   consistency_cmd->add_option("--from", consistency.from, "N1, the older tree size (> 0)")->required();
   auto* consistency_to_opt = consistency_cmd->add_option(
       "--to", consistency_to, "N2, the newer tree size; default: the newest signed checkpoint");
+
+  SubscribeArgs subscribe;
+  uint64_t subscribe_limit = 0;
+  auto* subscribe_cmd = app.add_subcommand(
+      "subscribe",
+      "Follow a server's global log: print events as JSON lines (as `read` does) from a "
+      "position, catching up, then live as they are appended. Runs until --limit events or "
+      "Ctrl-C");
+  AddServerOptions(subscribe_cmd, &subscribe.remote);
+  subscribe_cmd->add_option("--from", subscribe.from_position, "First global position")
+      ->capture_default_str();
+  subscribe_cmd->add_option("--purpose", subscribe.purpose,
+                            "Why you read the data (required; the server records it)");
+  subscribe_cmd->add_option("--credit", subscribe.credit,
+                            "Events the server may send ahead of what is printed")
+      ->capture_default_str();
+  auto* subscribe_limit_opt =
+      subscribe_cmd->add_option("--limit", subscribe_limit, "Stop after this many events");
+  subscribe_cmd->add_flag("--leaf-hash", subscribe.leaf_hash,
+                          "Add each event's Merkle leaf hash as \"leafHash\" (hex)");
+  subscribe_cmd->add_option("--wait", subscribe.wait_seconds,
+                            "Give up (exit 1) when no event arrives for this many seconds; "
+                            "0 waits for ever")
+      ->capture_default_str();
 
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand(
@@ -179,6 +255,10 @@ int main(int argc, char** argv) {
   if (consistency_cmd->parsed()) {
     if (consistency_to_opt->count()) consistency.to = consistency_to;
     return RunProveConsistency(consistency, std::cout, std::cerr);
+  }
+  if (subscribe_cmd->parsed()) {
+    if (subscribe_limit_opt->count()) subscribe.limit = subscribe_limit;
+    return RunSubscribe(subscribe, std::cout, std::cerr);
   }
   if (verify_cmd->parsed()) return RunVerify(verify, std::cout, std::cerr);
   if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);

@@ -23,7 +23,7 @@ namespace caseledger::cli {
 using detail::Fail;
 using detail::OpenReadOnly;
 
-namespace {
+namespace detail {
 
 Result<ExpectedVersion> ParseExpect(const std::string& s) {
   if (s == "any") return ExpectedVersion::Any();
@@ -37,7 +37,80 @@ Result<ExpectedVersion> ParseExpect(const std::string& s) {
   return Status::InvalidArgument("--expect takes any, none or a version number, not \"" + s + "\"");
 }
 
-}  // namespace
+Target ChooseTarget(const std::string& data_dir, const ServerArgs& remote, const char* command,
+                    std::ostream& err) {
+  const bool server_options = !remote.ca_file.empty() || !remote.cert_file.empty() ||
+                              !remote.key_file.empty() || !remote.tls_dir.empty() ||
+                              !remote.as.empty() || !remote.plain_dev.empty();
+  if (!data_dir.empty() && !remote.server.empty()) {
+    err << "caseledger " << command << ": give either --data DIR or --server HOST:PORT, not both\n";
+    return Target::kBad;
+  }
+  if (remote.server.empty()) {
+    if (server_options) {
+      err << "caseledger " << command
+          << ": --ca, --cert, --key, --tls-dir, --as and --plain-dev need --server HOST:PORT\n";
+      return Target::kBad;
+    }
+    if (data_dir.empty()) {
+      err << "caseledger " << command
+          << ": give --data DIR (a data directory) or --server HOST:PORT (a caseledgerd)\n";
+      return Target::kBad;
+    }
+    return Target::kLocal;
+  }
+  return Target::kRemote;
+}
+
+Result<ParsedEvents> ParseEventLines(const std::string& input, std::istream& in) {
+  std::ifstream file;
+  std::istream* src = &in;
+  if (input != "-") {
+    file.open(input);
+    if (!file) return Status::NotFound("cannot read " + input);
+    src = &file;
+  }
+  EventJson json;
+  ParsedEvents parsed;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(*src, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto msg = std::make_unique<capnp::MallocMessageBuilder>();
+    Status s = json.ParseEvent(line, msg->initRoot<schema::Event>());
+    if (!s.ok()) return s.WithContext("line " + std::to_string(line_no));
+    parsed.messages.push_back(std::move(msg));
+  }
+  if (parsed.messages.empty()) {
+    return Status::InvalidArgument("no events on the input (one JSON object per line)");
+  }
+  for (auto& m : parsed.messages) parsed.events.push_back(m->getRoot<schema::Event>().asReader());
+  return parsed;
+}
+
+std::string AppendResultJson(const std::string& case_id, const AppendResult& r) {
+  std::ostringstream out;
+  out << "{\"caseId\":\"" << case_id << "\",\"positions\":[";
+  for (size_t i = 0; i < r.positions.size(); ++i) out << (i ? "," : "") << r.positions[i];
+  out << "],\"firstVersion\":" << r.first_version << ",\"headVersion\":" << r.head_version
+      << ",\"recordedAt\":\"" << FormatRfc3339(r.recorded_at)
+      << "\",\"deduplicated\":" << (r.deduplicated ? "true" : "false") << "}";
+  return out.str();
+}
+
+std::string EventLine(const EventJson& json, const StoredEvent& event, bool leaf_hash) {
+  std::string line = json.Format(event.reader());
+  // The leaf hash is not a field of the event (it is computed from it): added in front, so
+  // that a reader can match the event to `prove inclusion`'s leafHash.
+  if (leaf_hash) line.insert(1, "\"leafHash\":\"" + ToHex(LeafHash(event.bytes())) + "\",");
+  return line;
+}
+
+}  // namespace detail
+
+using detail::ChooseTarget;
+using detail::Target;
 
 std::shared_ptr<spdlog::logger> StderrLogger() {
   auto logger = std::make_shared<spdlog::logger>("caseledger",
@@ -48,36 +121,14 @@ std::shared_ptr<spdlog::logger> StderrLogger() {
 }
 
 int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err) {
-  auto expect = ParseExpect(args.expect);
+  const Target target = ChooseTarget(args.data_dir, args.remote, "append", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunAppendRemote(args, in, out, err);
+  auto expect = detail::ParseExpect(args.expect);
   if (!expect.ok()) return Fail(err, expect.status());
-  std::ifstream file;
-  std::istream* src = &in;
-  if (args.input != "-") {
-    file.open(args.input);
-    if (!file) {
-      err << "caseledger: cannot read " << args.input << "\n";
-      return kExitUsage;
-    }
-    src = &file;
-  }
-  EventJson json;
-  std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages;
-  std::vector<schema::Event::Reader> events;
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(*src, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto msg = std::make_unique<capnp::MallocMessageBuilder>();
-    Status s = json.ParseEvent(line, msg->initRoot<schema::Event>());
-    if (!s.ok()) return Fail(err, s.WithContext("line " + std::to_string(line_no)));
-    messages.push_back(std::move(msg));
-  }
-  if (messages.empty()) {
-    err << "caseledger: no events on the input (one JSON object per line)\n";
-    return kExitUsage;
-  }
-  for (auto& m : messages) events.push_back(m->getRoot<schema::Event>().asReader());
+  auto parsed = detail::ParseEventLines(args.input, in);
+  if (!parsed.ok()) return Fail(err, parsed.status());
+  const auto& events = parsed->events;
   std::string case_id = args.case_id.empty() ? events.front().getCaseId().cStr() : args.case_id;
 
   LedgerOptions o;
@@ -92,18 +143,21 @@ int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto r = (*ledger)->Append(case_id, *expect, events);
   if (!r.ok()) return Fail(err, r.status());
-  out << "{\"caseId\":\"" << case_id << "\",\"positions\":[";
-  for (size_t i = 0; i < r->positions.size(); ++i) out << (i ? "," : "") << r->positions[i];
-  out << "],\"firstVersion\":" << r->first_version
-      << ",\"headVersion\":" << r->head_version << ",\"recordedAt\":\""
-      << FormatRfc3339(r->recorded_at) << "\",\"deduplicated\":"
-      << (r->deduplicated ? "true" : "false") << "}\n";
+  out << detail::AppendResultJson(case_id, *r) << "\n";
   return kExitOk;
 }
 
 int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
   if (args.case_id.has_value() == args.from_position.has_value()) {
     err << "caseledger read: give either --case ID or --from-position P\n";
+    return kExitUsage;
+  }
+  const Target target = ChooseTarget(args.data_dir, args.remote, "read", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunReadRemote(args, out, err);
+  if (!args.verify_with.empty()) {
+    err << "caseledger read: --verify-with checks what a server sends; on a data directory use "
+           "`caseledger verify --pubkey`\n";
     return kExitUsage;
   }
   auto ledger = OpenReadOnly(args.data_dir);
@@ -118,13 +172,7 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
     auto page = args.case_id ? (*ledger)->ReadStream(*args.case_id, next, n)
                              : (*ledger)->ReadLog(next, n);
     if (!page.ok()) return Fail(err, page.status());
-    for (const auto& ev : *page) {
-      std::string line = json.Format(ev.reader());
-      // The leaf hash is not a field of the event (it is computed from it): added in front, so
-      // that a reader can match the event to `prove inclusion`'s leafHash.
-      if (args.leaf_hash) line.insert(1, "\"leafHash\":\"" + ToHex(LeafHash(ev.bytes())) + "\",");
-      out << line << "\n";
-    }
+    for (const auto& ev : *page) out << detail::EventLine(json, ev, args.leaf_hash) << "\n";
     if (page->size() < n) break;
     remaining -= page->size();
     next += page->size();
@@ -133,21 +181,28 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunStat(const StatArgs& args, std::ostream& out, std::ostream& err) {
+  const Target target = ChooseTarget(args.data_dir, args.remote, "stat", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunStatRemote(args, out, err);
   auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto st = (*ledger)->Stats();
   if (!st.ok()) return Fail(err, st.status());
   const std::string last = st->last_recorded_at ? FormatRfc3339(st->last_recorded_at) : "";
+  // What `read --verify-with` and `checkpoint --verify-with` pin (the ledger's newest key).
+  const std::string key = (*ledger)->VerifierKeyString();
   if (args.json) {
     out << "{\"events\":" << st->event_count << ",\"cases\":" << st->stream_count
         << ",\"lastRecordedAt\":" << (last.empty() ? "null" : "\"" + last + "\"")
-        << ",\"diskBytes\":" << st->disk_bytes << "}\n";
+        << ",\"diskBytes\":" << st->disk_bytes << ",\"verifierKey\":"
+        << (key.empty() ? "null" : "\"" + key + "\"") << "}\n";
   } else {
     out << "data directory   " << args.data_dir << "\n"
         << "events           " << st->event_count << "\n"
         << "cases            " << st->stream_count << "\n"
         << "last recorded at " << (last.empty() ? "-" : last) << "\n"
-        << "on disk          " << st->disk_bytes / 1024 << " KiB\n";
+        << "on disk          " << st->disk_bytes / 1024 << " KiB\n"
+        << "verifier key     " << (key.empty() ? "-" : key) << "\n";
   }
   return kExitOk;
 }

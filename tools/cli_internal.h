@@ -2,11 +2,17 @@
 #ifndef CASELEDGER_TOOLS_CLI_INTERNAL_H_
 #define CASELEDGER_TOOLS_CLI_INTERNAL_H_
 
+#include <capnp/message.h>
+
+#include <istream>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "ledger/event_json.h"
 #include "ledger/ledger.h"
+#include "ledger/stored_event.h"
 #include "tools/cli.h"
 
 namespace caseledger::cli::detail {
@@ -25,6 +31,40 @@ inline Result<std::unique_ptr<Ledger>> OpenReadOnly(const std::string& dir) {
   o.create_if_missing = false;
   return Ledger::Open(o);
 }
+
+// Where a subcommand works. kBad after printing why (exit 2): both --data and --server, neither,
+// or server options without --server.
+enum class Target { kLocal, kRemote, kBad };
+Target ChooseTarget(const std::string& data_dir, const ServerArgs& remote, const char* command,
+                    std::ostream& err);
+
+// Events parsed from JSON lines (`append`'s input): owns the messages the readers point into.
+struct ParsedEvents {
+  std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages;
+  std::vector<schema::Event::Reader> events;
+};
+// Reads `input` ("-" for `in`). InvalidArgument naming the line, or when there is no event;
+// NotFound when the file cannot be read.
+Result<ParsedEvents> ParseEventLines(const std::string& input, std::istream& in);
+
+// "any", "none" or a version number.
+Result<ExpectedVersion> ParseExpect(const std::string& s);
+
+// The JSON line `append` prints for a result.
+std::string AppendResultJson(const std::string& case_id, const AppendResult& r);
+
+// One event as `read` prints it (no newline), with "leafHash" first when asked.
+std::string EventLine(const EventJson& json, const StoredEvent& event, bool leaf_hash);
+
+// The subcommands over the network (tools/cli_remote.cc); the Run* functions call them when
+// ChooseTarget says kRemote.
+int RunAppendRemote(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
+int RunReadRemote(const ReadArgs& args, std::ostream& out, std::ostream& err);
+int RunStatRemote(const StatArgs& args, std::ostream& out, std::ostream& err);
+int RunCheckpointRemote(const CheckpointArgs& args, std::ostream& out, std::ostream& err);
+int RunProveInclusionRemote(const ProveInclusionArgs& args, std::ostream& out, std::ostream& err);
+int RunProveConsistencyRemote(const ProveConsistencyArgs& args, std::ostream& out,
+                              std::ostream& err);
 
 }  // namespace caseledger::cli::detail
 

@@ -1,4 +1,5 @@
-// The tamper-evidence subcommands: keygen, checkpoint, prove, verify-proof.
+// The tamper-evidence subcommands: keygen, checkpoint, prove, verify-proof. checkpoint and
+// prove over the network are in cli_remote.cc.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -12,8 +13,10 @@
 
 namespace caseledger::cli {
 
+using detail::ChooseTarget;
 using detail::Fail;
 using detail::OpenReadOnly;
+using detail::Target;
 
 namespace {
 
@@ -59,6 +62,14 @@ int RunKeygen(const KeygenArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunCheckpoint(const CheckpointArgs& args, std::ostream& out, std::ostream& err) {
+  const Target target = ChooseTarget(args.data_dir, args.remote, "checkpoint", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunCheckpointRemote(args, out, err);
+  if (!args.verify_with.empty() || !args.trusted.empty()) {
+    err << "caseledger checkpoint: --verify-with and --trusted check what a server sends; on a "
+           "data directory use `caseledger verify --pubkey`\n";
+    return kExitUsage;
+  }
   auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto note = (*ledger)->GetCheckpoint(args.size);
@@ -68,6 +79,9 @@ int RunCheckpoint(const CheckpointArgs& args, std::ostream& out, std::ostream& e
 }
 
 int RunProveInclusion(const ProveInclusionArgs& args, std::ostream& out, std::ostream& err) {
+  const Target target = ChooseTarget(args.data_dir, args.remote, "prove inclusion", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunProveInclusionRemote(args, out, err);
   auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   InclusionProofDoc doc;
@@ -93,12 +107,20 @@ int RunProveInclusion(const ProveInclusionArgs& args, std::ostream& out, std::os
   if (!proof.ok()) return Fail(err, proof.status());
   doc.root = Bytes(*root);
   doc.leaf_hash = Bytes(LeafHash(ev->bytes()));
+  if (!args.leaf_hash.empty() && args.leaf_hash != ToHex(LeafHash(ev->bytes()))) {
+    err << "caseledger: the event at position " << doc.leaf_idx << " has leaf hash "
+        << ToHex(LeafHash(ev->bytes())) << ", not " << args.leaf_hash << "\n";
+    return kExitFailed;
+  }
   for (const auto& h : *proof) doc.proof.push_back(Bytes(h));
   out << FormatProof(doc);
   return kExitOk;
 }
 
 int RunProveConsistency(const ProveConsistencyArgs& args, std::ostream& out, std::ostream& err) {
+  const Target target = ChooseTarget(args.data_dir, args.remote, "prove consistency", err);
+  if (target == Target::kBad) return kExitUsage;
+  if (target == Target::kRemote) return detail::RunProveConsistencyRemote(args, out, err);
   auto ledger = OpenReadOnly(args.data_dir);
   if (!ledger.ok()) return Fail(err, ledger.status());
   ConsistencyProofDoc doc;
