@@ -2,11 +2,13 @@
 # Set-up for a fresh Debian 12 machine (as root) and for every run after it.
 #
 #   tools/setup.sh run    install what is missing, build, fill a demo data directory with
-#                         synthetic cases (first run only) and show one
+#                         synthetic cases and make development certificates (first run
+#                         only), show a case, then run caseledgerd on 127.0.0.1:7450 (mutual
+#                         TLS) in the foreground until Ctrl-C
 #   tools/setup.sh test   install what is missing, build, run the whole test suite (ctest)
 #
 # Idempotent: packages already installed are not touched, the build is incremental, and the
-# demo data is generated once.
+# demo data and the development certificates are made once.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,18 +59,40 @@ case "$cmd" in
     case_id="$("$cl" read --data "$data" --from-position 0 --limit 1 | sed -n 's/.*"caseId":"\([^"]*\)".*/\1/p')"
     echo
     "$cl" show --data "$data" --case "$case_id"
+
+    # Development certificates (a throwaway CA, one client certificate per role) and the
+    # server configuration that uses them. Made once; a partial set is made again.
+    certs="$here/data/demo-certs"
+    if [ ! -e "$certs/caseledgerd.toml" ]; then
+      rm -rf "$certs"
+      echo
+      "$cl" certs --out "$certs" >/dev/null
+      echo "== development certificates in $certs (never use them in production)"
+    fi
+    # The key that signs the demo's checkpoints: what a reader pins.
+    key="$(cat "$data.checkpoint-key.pub")"
+    b="${cl#"$here"/}"
+    s="--server 127.0.0.1:7450 --tls-dir data/demo-certs --as oversight"
     cat <<TXT
 
-Try next (all data is synthetic):
-  $cl read --data $data --case $case_id          # the case as JSON lines
-  $cl read --data $data --from-position 0 --limit 5   # the global log
-  $cl checkpoint --data $data                           # the newest signed checkpoint
-  $cl prove inclusion --data $data --position 0 > /tmp/proof.json
-  $cl checkpoint --data $data > /tmp/cp.txt
-  $cl verify-proof /tmp/proof.json --checkpoint /tmp/cp.txt --pubkey $data.checkpoint-key.pub
-  $cl verify --data $data --pubkey $data.checkpoint-key.pub
-  $cl --help                                            # every subcommand
+caseledgerd now serves data/demo on 127.0.0.1:7450 over mutual TLS (Ctrl-C stops it).
+Try next, from another shell (all data is synthetic; reads need a purpose, and each read is
+recorded in the case's access stream):
+  cd $here
+  $b stat $s
+  $b read $s --case $case_id --purpose "case review"
+  $b read $s --case $case_id --purpose "case review" --verify-with '$key'
+  $b subscribe $s --from 0 --limit 5 --purpose "monitoring"
+  $b checkpoint $s --verify-with '$key' > /tmp/trusted-cp.txt
+  $b checkpoint $s --verify-with '$key' --trusted /tmp/trusted-cp.txt
+  $b read --server 127.0.0.1:7450 --tls-dir data/demo-certs --as ombudsperson --case access:$case_id --purpose "who read this case"
+  $b read --server 127.0.0.1:7450 --tls-dir data/demo-certs --as witness --case $case_id --purpose "curious"   # refused: witnesses see proofs only
+  $b verify --data data/demo --pubkey data/demo.checkpoint-key.pub   # offline, while the server runs
+  $b --help                                                        # every subcommand
+
 TXT
+    # The server holds the data directory's lock: the demo data above was made before it starts.
+    exec "$build/server/caseledgerd" --config "$certs/caseledgerd.toml" --data "$data"
     ;;
   test)
     install_missing
