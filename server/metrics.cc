@@ -14,8 +14,10 @@ std::string EnumerantName(uint16_t ordinal) {
   return std::to_string(ordinal);
 }
 
+// The operation's name as the protocol spells it ("append"): the member of Request's body
+// union (the union is the group `body`, not Request itself).
 std::string OpName(size_t which) {
-  auto fields = capnp::Schema::from<schema::Request>().getUnionFields();
+  auto fields = capnp::Schema::from<schema::Request::Body>().getUnionFields();
   for (auto field : fields) {
     if (field.getProto().getDiscriminantValue() == which) return field.getProto().getName().cStr();
   }
