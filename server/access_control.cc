@@ -64,7 +64,8 @@ Status CheckOperation(const Principal& principal, Operation op) {
       allowed = op != Operation::kAppend;
       break;
     case UserRole::WITNESS:
-      allowed = op == Operation::kCheckpoint || op == Operation::kProof || op == Operation::kStatus;
+      // "Checkpoints and proofs only" (issue 4): not even the server's status.
+      allowed = op == Operation::kCheckpoint || op == Operation::kProof;
       break;
     case UserRole::ADMIN:
       // Erasure and legal holds are appends of system events (checked per event).
@@ -89,17 +90,19 @@ bool MayRecord(AgencyRole role, Body::Which type) {
     case Body::FORMAL_VICTIM_STATUS_DECIDED:
     case Body::REFERRAL_ACCEPTED:
       // The national referral mechanism: an NRM body, or where the state gave the role to
-      // its migration service (DK) or police (LV).
-      return In(role, {AgencyRole::NRM_BODY, AgencyRole::MIGRATION, AgencyRole::POLICE});
+      // its migration service (DK) or police and prosecutor (LV; domain glossary).
+      return In(role, {AgencyRole::NRM_BODY, AgencyRole::MIGRATION, AgencyRole::POLICE,
+                       AgencyRole::PROSECUTION});
     case Body::CHILD_PROTECTION_REPORT_RECEIVED:
     case Body::CP_ASSESSMENT_DECIDED:
     case Body::CP_INVESTIGATION_COMPLETED:
       return role == AgencyRole::CHILD_PROTECTION;
     case Body::AGE_DISPUTED:
     case Body::AGE_PRESUMPTION_APPLIED:
+      // R01 holds the identifier accountable for treating the child as a child at once.
+      return FrontLine(role);
     case Body::AGE_ASSESSMENT_COMPLETED:
-      return In(role, {AgencyRole::MIGRATION, AgencyRole::CHILD_PROTECTION, AgencyRole::HEALTH,
-                       AgencyRole::POLICE, AgencyRole::BORDER_GUARD});
+      return In(role, {AgencyRole::MIGRATION, AgencyRole::CHILD_PROTECTION, AgencyRole::HEALTH});
     case Body::PROVISIONAL_REPRESENTATIVE_DESIGNATED:
     case Body::GUARDIAN_APPOINTED:
     case Body::GUARDIAN_CONFLICT_FLAGGED:
@@ -108,7 +111,9 @@ bool MayRecord(AgencyRole role, Body::Which type) {
     case Body::REFLECTION_PERIOD_GRANTED:
     case Body::REFLECTION_PERIOD_EXTENDED:
     case Body::REFLECTION_PERIOD_ENDED:
-      return In(role, {AgencyRole::MIGRATION, AgencyRole::POLICE, AgencyRole::NRM_BODY});
+      // FI: granted by the NRM body (NAS), the police or the Border Guard (domain §4).
+      return In(role, {AgencyRole::MIGRATION, AgencyRole::POLICE, AgencyRole::NRM_BODY,
+                       AgencyRole::BORDER_GUARD});
     case Body::INDIVIDUAL_ASSESSMENT_COMPLETED:
     case Body::RISK_ASSESSMENT_UPDATED:
     case Body::BEST_INTERESTS_DETERMINATION_COMPLETED:
@@ -117,7 +122,8 @@ bool MayRecord(AgencyRole role, Body::Which type) {
     case Body::PLACEMENT_STARTED:
     case Body::PLACEMENT_CHANGED:
     case Body::PLACEMENT_ENDED:
-      return In(role, {AgencyRole::CHILD_PROTECTION, AgencyRole::PLACEMENT});
+      // Child protection decides placements; the placement itself does not.
+      return role == AgencyRole::CHILD_PROTECTION;
     case Body::MEDICAL_EXAMINATION_PERFORMED:
     case Body::CRISIS_SUPPORT_PROVIDED:
     case Body::THERAPY_STARTED:
@@ -159,8 +165,11 @@ bool MayRecord(AgencyRole role, Body::Which type) {
     case Body::CASE_TRANSFERRED:
     case Body::RETURN_RISK_ASSESSMENT_COMPLETED:
     case Body::RETURN_DECIDED:
-    case Body::RETURN_EXECUTED:
       return In(role, {AgencyRole::NRM_BODY, AgencyRole::MIGRATION, AgencyRole::CHILD_PROTECTION});
+    case Body::RETURN_EXECUTED:
+      // R12 holds the Border Guard accountable for removals it carries out.
+      return In(role, {AgencyRole::NRM_BODY, AgencyRole::MIGRATION, AgencyRole::CHILD_PROTECTION,
+                       AgencyRole::BORDER_GUARD});
     case Body::CHILD_MISSING_REPORTED:
     case Body::CHILD_LOCATED:
       return In(role, {AgencyRole::PLACEMENT, AgencyRole::CHILD_PROTECTION, AgencyRole::POLICE});

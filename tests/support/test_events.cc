@@ -26,7 +26,7 @@ schema::Event::Reader TestEvents::Make(const EventSpec& spec) {
   ev.setChildId(spec.child_id);
   ev.setDataClass(schema::DataClass::ORDINARY);
   ev.setOccurredAt(spec.occurred_at);
-  ev.setJurisdiction(schema::Jurisdiction::NO);
+  ev.setJurisdiction(spec.jurisdiction);
   ev.setAgencyId(spec.agency_id);
   ev.setAgencyRole(spec.agency_role);
   ev.setActorId("worker-17");
@@ -48,6 +48,40 @@ schema::Event::Reader TestEvents::Make(const EventSpec& spec) {
       body.setReportedBy(schema::ReporterKind::POLICE);
       body.setChildRole(schema::CrimeReported::ChildRole::VICTIM);
       body.setPoliceRef("pol-ref-1");
+      break;
+    }
+    case schema::Event::Body::CHARGES_FILED: {
+      auto body = ev.initBody().initChargesFiled();
+      body.initOffenceCodes(1).set(0, "trafficking");
+      ev.setDataClass(schema::DataClass::CRIMINAL);
+      break;
+    }
+    case schema::Event::Body::RESIDENCE_PERMIT_APPLIED: {
+      auto body = ev.initBody().initResidencePermitApplied();
+      body.setPermitType(schema::PermitType::TRAFFICKING_VICTIM);
+      break;
+    }
+    case schema::Event::Body::MEDICAL_EXAMINATION_PERFORMED: {
+      auto body = ev.initBody().initMedicalExaminationPerformed();
+      body.setPurpose(schema::MedicalExaminationPerformed::Purpose::CARE);
+      body.setProviderId("clinic-2");
+      body.setPremises(schema::Premises::HOSPITAL);
+      ev.setDataClass(schema::DataClass::HEALTH);
+      break;
+    }
+    case schema::Event::Body::LEGAL_HOLD_APPLIED: {
+      auto body = ev.initBody().initLegalHoldApplied();
+      body.setHoldId("hold-1");
+      body.setReason(schema::LegalHoldApplied::Reason::AUDIT);
+      break;
+    }
+    case schema::Event::Body::RECORD_ACCESSED: {
+      auto body = ev.initBody().initRecordAccessed();
+      body.setAccessorId("someone");
+      body.setAccessorRole(spec.agency_role);
+      body.setPurpose("forged");
+      body.setRequestId("c0/0");
+      body.setAccessKind(schema::RecordAccessed::AccessKind::CONSULTATION);
       break;
     }
     default: {

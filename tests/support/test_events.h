@@ -26,8 +26,11 @@ struct EventSpec {
   size_t pad_to_bytes = 0;     // grow the event (legalBasis) to about this canonical size
   std::string agency_id = "no-cp-oslo";
   schema::AgencyRole agency_role = schema::AgencyRole::CHILD_PROTECTION;
-  // The body: a case conference unless another type is asked for (guardianAppointed and
-  // crimeReported are also known here, for the role matrix tests).
+  schema::Jurisdiction jurisdiction = schema::Jurisdiction::NO;
+  // The body: a case conference unless another type is asked for. Also known here, for the
+  // role matrix tests: guardianAppointed, crimeReported, chargesFiled, residencePermitApplied,
+  // medicalExaminationPerformed, legalHoldApplied and recordAccessed. Any other type gets a
+  // case conference.
   schema::Event::Body::Which type = schema::Event::Body::CASE_CONFERENCE_HELD;
 };
 
