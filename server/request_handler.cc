@@ -279,8 +279,9 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
   out.setNext(next);
   out.setAtEnd(next > head->head_version);
 
-  auto send = [message, reply = std::move(reply)](Status status) mutable {
+  auto send = [this, message, reply = std::move(reply)](Status status) mutable {
     if (!status.ok()) {
+      metrics_.CountError(ErrorCode::UNAVAILABLE);
       reply(ErrorReply(message->getRoot<schema::Response>().getId(),
                        Status::Unavailable("the access record could not be stored, so the "
                                            "read is refused: " + status.ToString())));
@@ -333,8 +334,9 @@ void RequestHandler::ReadLog(const RequestContext& context, uint64_t id,
                             " limit=" + std::to_string(limit);
   RecordAccess(context, id, purpose, query,
                static_cast<int>(schema::RecordAccessed::AccessKind::BULK_EXPORT), std::move(refs),
-               [message, id, reply = std::move(reply)](Status status) {
+               [this, message, id, reply = std::move(reply)](Status status) {
                  if (!status.ok()) {
+                   metrics_.CountError(ErrorCode::UNAVAILABLE);
                    reply(ErrorReply(id, Status::Unavailable("the access records could not be "
                                                             "stored, so the read is refused: " +
                                                             status.ToString())));
@@ -457,7 +459,10 @@ Frame RequestHandler::Checkpoint(uint64_t id, schema::CheckpointRequest::Reader 
     return ErrorReply(id, note.status());
   }
   auto parsed = ParseCheckpointUnverified(*note);
-  if (!parsed.ok()) return ErrorReply(id, parsed.status());
+  if (!parsed.ok()) {
+    metrics_.CountError(ErrorCodeFor(parsed.status()));
+    return ErrorReply(id, parsed.status());
+  }
   Builder builder;
   auto out = StartReply(builder, id).getBody().initCheckpoint();
   out.setNote(*note);
