@@ -1005,6 +1005,118 @@ TEST_CASE("a subscriber with big credit that never reads is cut off; memory stay
 }
 
 // ---------------------------------------------------------------------------------------
+// Shutdown and subscriptions, as the session sees them.
+
+TEST_CASE("a shutdown lets replies being written finish, whole", "[robustness][shutdown]") {
+  // The outbound queue may hold every reply: flow control is not what this test is about.
+  auto server = std::make_unique<TestServer>(
+      [](server::ServerConfig& c) { c.limits.max_outbound_bytes = 64 << 20; });
+  // 400 events of 2 KiB: each readLog reply below is about 800 KiB, and 12 of them are more
+  // than the kernel's buffers hold while the client does not read.
+  constexpr uint32_t kEvents = 400;
+  Fill(*server, kEvents, 2048);
+  auto reader = RawConnection::Open(server->port(), /*receive_buffer=*/16 << 10);
+  REQUIRE(reader != nullptr);
+  REQUIRE(reader->StartTls(server->Cert("ca.pem"), server->Cert("oversight.pem"),
+                           server->Cert("oversight.key"))
+              .ok());
+  REQUIRE(reader->Send(HelloFrame(1)).ok());
+  constexpr int kReads = 12;
+  for (int i = 0; i < kReads; ++i) REQUIRE(reader->Send(ReadLogFrame(10 + i, 0, kEvents)).ok());
+  // Every read is handled (its access record written) before the shutdown begins, so each
+  // must be answered; the writer is then in the middle of the replies.
+  REQUIRE(PollMetric(*server, "caseledger_access_events_total",
+                   [&](double v) { return v >= kReads; }) >= kReads);
+  std::jthread stopper([&] { server->Shutdown(); });
+  auto hello = reader->Receive();
+  REQUIRE(hello.ok());
+  for (int i = 0; i < kReads; ++i) {
+    auto reply = reader->Receive(20000);
+    INFO("reply " << i);
+    REQUIRE(reply.ok());
+    auto root = GetRoot<schema::Response>(**reply);
+    REQUIRE(root.ok());
+    CHECK(root->getId() == static_cast<uint64_t>(10 + i));
+    REQUIRE(root->getBody().isRead());
+    CHECK(root->getBody().getRead().getEvents().size() == kEvents);
+  }
+  // Then a clean end: close_notify, not a reset.
+  CHECK(reader->WaitClosed(10000));
+  CHECK(reader->end_reason() == "close_notify");
+}
+
+TEST_CASE("a subscription ended and started again at once sends every event once",
+          "[robustness][subscription]") {
+  TestServer server;
+  auto cp = server.Connect("childprotection");
+  TestEvents events;
+  REQUIRE(cp->Append("sub-race", ExpectedVersion::Any(), events.MakeMany(3, CpEvent("sub-race")))
+              .ok());
+  auto sub = HelloAs(server, "oversight");
+  REQUIRE(sub->Send(SubscribeFrame(2, 1000)).ok());
+  // Catch up to the live end (the subscription's own access records grow the log a little).
+  uint64_t next = 0;
+  bool live = false;
+  while (!live) {
+    auto frame = sub->Receive();
+    REQUIRE(frame.ok());
+    auto root = GetRoot<schema::Response>(**frame);
+    REQUIRE(root.ok());
+    REQUIRE(root->getBody().isSubscription());
+    next = root->getBody().getSubscription().getNext();
+    live = root->getBody().getSubscription().getLive() && next >= server.ledger().size();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the loop waits for growth
+  // Unsubscribe and subscribe again, in one write: both are read before the first loop wakes.
+  capnp::MallocMessageBuilder unsub_builder;
+  auto unsub = unsub_builder.initRoot<schema::Request>();
+  unsub.setId(3);
+  unsub.getBody().setUnsubscribe();
+  Bytes both = ToBytes(server::EncodeFrame(unsub_builder));
+  capnp::MallocMessageBuilder resub_builder;
+  auto resub = resub_builder.initRoot<schema::Request>();
+  resub.setId(4);
+  resub.setPurpose("robustness test");
+  auto body = resub.getBody().initSubscribe();
+  body.setCredit(1000);
+  Bytes second = ToBytes(server::EncodeFrame(resub_builder));
+  both.insert(both.end(), second.begin(), second.end());
+  REQUIRE(sub->Send(both).ok());
+  {
+    auto frame = sub->Receive();  // the unsubscribe's reply
+    REQUIRE(frame.ok());
+    auto root = GetRoot<schema::Response>(**frame);
+    REQUIRE(root.ok());
+    REQUIRE(root->getId() == 3);
+  }
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(cp->Append("sub-race", ExpectedVersion::Any(), events.MakeMany(2, CpEvent("sub-race")))
+                .ok());
+  }
+  // The second subscription replays the log from 0: every position once, in order, until the
+  // log is quiet.
+  std::vector<uint64_t> positions;
+  while (true) {
+    auto frame = sub->Receive(1500);
+    if (!frame.ok()) break;
+    auto root = GetRoot<schema::Response>(**frame);
+    REQUIRE(root.ok());
+    REQUIRE(root->getId() == 4);
+    REQUIRE(root->getBody().isSubscription());
+    for (auto e : root->getBody().getSubscription().getEvents()) {
+      positions.push_back(e.getGlobalPosition());
+    }
+  }
+  REQUIRE_FALSE(positions.empty());
+  CHECK(positions.front() == 0);
+  for (size_t i = 1; i < positions.size(); ++i) {
+    INFO("index " << i);
+    REQUIRE(positions[i] == positions[i - 1] + 1);
+  }
+  CHECK(positions.back() + 1 == server.ledger().size());
+}
+
+// ---------------------------------------------------------------------------------------
 // Many connections.
 
 // Raises the soft limit on open files to the hard limit; returns the limit in force.
