@@ -234,7 +234,7 @@ TEST_CASE("a missing or foreign client certificate fails with exit 1 and says wh
   CHECK(refused.out.empty());
 }
 
-TEST_CASE("a witness reading a case is refused with PermissionDenied and exit 1",
+TEST_CASE("a witness reading a case, or an agency following the log, is refused with exit 1",
           "[cli-server]") {
   TestServer server;
   REQUIRE(Append(As(server, "childprotection"), CpEvents(1, 1, "DK-7")).code == kExitOk);
@@ -247,6 +247,15 @@ TEST_CASE("a witness reading a case is refused with PermissionDenied and exit 1"
   Run police = Read(ReadCase(As(server, "police"), "DK-7"));
   CHECK(police.code == kExitFailed);
   CHECK_THAT(police.err, Catch::Contains("PermissionDenied"));
+  // Agencies do not follow the whole log; the refusal reaches the subscriber as its first batch.
+  SubscribeArgs sub;
+  sub.remote = As(server, "police");
+  sub.purpose = "curious";
+  sub.wait_seconds = 10;
+  std::ostringstream out, err;
+  CHECK(RunSubscribe(sub, out, err) == kExitFailed);
+  CHECK_THAT(err.str(), Catch::Contains("PermissionDenied"));
+  CHECK(out.str().empty());
 }
 
 TEST_CASE("read --verify-with passes with the server's key and fails with another",
