@@ -308,5 +308,55 @@ TEST_CASE("agencies, witnesses and admins may not subscribe", "[e2e][subscriptio
   CHECK(server.ledger().size() == 3);
 }
 
+// Known bug (server/session.cc StartSubscription): while the last read of an ended subscription
+// is still in flight (sub_.reading), a new subscribe on the connection is refused with "this
+// connection already has a subscription", though the unsubscribe was already answered.
+// [!mayfail] until the session is fixed; then drop the tag.
+TEST_CASE("a subscription may start again at once after unsubscribe",
+          "[e2e][subscription][!mayfail]") {
+  TestServer server;
+  Fill(server, 4, 50);
+  auto oversight = server.Connect("oversight");
+  auto subscribe = [&] {
+    capnp::MallocMessageBuilder builder;
+    auto request = builder.initRoot<schema::Request>();
+    request.setPurpose("resubscribe");
+    auto sub = request.getBody().initSubscribe();
+    sub.setFromPosition(0);
+    sub.setCredit(1000);
+    sub.setMaxBatch(1);  // many small reads: one is nearly always in flight
+    auto id = oversight->Send(builder);
+    REQUIRE(id.ok());
+    return *id;
+  };
+  const uint64_t first = subscribe();
+  for (int i = 0; i < 3; ++i) {
+    auto frame = oversight->ReceiveFrame();
+    REQUIRE(frame.ok());
+    REQUIRE((*frame)->reader().getRoot<schema::Response>().getId() == first);
+  }
+  capnp::MallocMessageBuilder unsubscribe;
+  unsubscribe.initRoot<schema::Request>().getBody().setUnsubscribe();
+  auto unsubscribe_id = oversight->Send(unsubscribe);
+  REQUIRE(unsubscribe_id.ok());
+  const uint64_t second = subscribe();
+  bool unsubscribed = false;
+  while (true) {
+    auto frame = oversight->ReceiveFrame();
+    REQUIRE(frame.ok());
+    auto response = (*frame)->reader().getRoot<schema::Response>();
+    if (response.getId() == *unsubscribe_id) {
+      REQUIRE(response.getBody().isSubscription());
+      unsubscribed = true;
+    } else if (response.getId() == second) {
+      REQUIRE(unsubscribed);
+      INFO((response.getBody().isError() ? response.getBody().getError().getMessage().cStr()
+                                          : "a batch"));
+      CHECK(response.getBody().isSubscription());
+      break;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace caseledger
