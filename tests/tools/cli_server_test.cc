@@ -464,6 +464,27 @@ TEST_CASE("subscribe --limit prints the log in order, catching up then live, gra
   }
 }
 
+TEST_CASE("a plain-TCP development server is reached with --plain-dev, as the principal named",
+          "[cli-server]") {
+  TestServer server([](server::ServerConfig& c) { c.plain_tcp = true; });
+  ServerArgs cp;
+  cp.server = server.address();
+  cp.plain_dev = "childprotection";
+  REQUIRE(Append(cp, CpEvents(1, 2, "DK-6")).code == kExitOk);
+  ServerArgs witness = cp;
+  witness.plain_dev = "witness";
+  Run refused = Read(ReadCase(witness, "DK-6"));
+  CHECK(refused.code == kExitFailed);
+  CHECK_THAT(refused.err, Catch::Contains("PermissionDenied"));
+  Run read = Read(ReadCase(cp, "DK-6"));
+  REQUIRE(read.code == kExitOk);
+  CHECK(Lines(read.out).size() == 2);
+  // TLS options against a plain server: the handshake fails, exit 1.
+  Run tls = Read(ReadCase(As(server, "childprotection"), "DK-6"));
+  CHECK(tls.code == kExitFailed);
+  CHECK_THAT(tls.err, Catch::Contains("cannot connect"));
+}
+
 TEST_CASE("subscribe and the new options answer --help", "[cli-server]") {
   for (const char* sub : {"subscribe", "read", "checkpoint", "stat", "append", "prove inclusion"}) {
     const std::string cmd = std::string(CASELEDGER_CLI) + " " + sub + " --help 2>&1";
