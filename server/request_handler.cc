@@ -52,6 +52,31 @@ void TrimTo(std::vector<StoredEvent>& events, size_t n) {
   if (n < events.size()) events.erase(events.begin() + static_cast<ptrdiff_t>(n), events.end());
 }
 
+// An agency corrects or voids only what its own agency recorded: every event that names an
+// earlier event in `supersedes` must name one of `principal`'s agency (docs/event_catalogue.md,
+// entryVoided: "the agency that made the voided entry"). A target not stored yet is left to the
+// ledger, which refuses it unless it is an earlier event of the same append, and those carry
+// the principal's agency (CheckAppend). Costs a lookup only for events that supersede.
+Status CheckSupersedes(const Ledger& ledger, const Principal& principal,
+                       capnp::List<schema::Event>::Reader events) {
+  for (auto event : events) {
+    if (!event.hasSupersedes()) continue;
+    auto target = event.getSupersedes();
+    auto position = ledger.FindEvent(
+        std::string_view(reinterpret_cast<const char*>(target.begin()), target.size()));
+    if (position.status().IsNotFound()) continue;
+    if (!position.ok()) return position.status();
+    auto stored = ledger.ReadEvent(*position);
+    if (!stored.ok()) return stored.status();
+    if (View(stored->reader().getAgencyId()) != principal.agency_id) {
+      return Status::PermissionDenied("principal " + principal.id + " may not supersede event " +
+                                      std::to_string(*position) +
+                                      ": another agency recorded it");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 schema::ErrorCode ErrorCodeFor(const Status& status) {
@@ -141,6 +166,9 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
   const std::string_view purpose = View(request.getPurpose());
   switch (body.which()) {
     case Request::Body::APPEND:
+      if (Status s = CheckSupersedes(ledger_, principal, body.getAppend().getEvents()); !s.ok()) {
+        return refuse(s);
+      }
       return Append(context, id, body.getAppend(), std::move(reply));
     case Request::Body::READ_STREAM:
       return ReadStream(context, id, purpose, body.getReadStream(), std::move(reply));

@@ -428,5 +428,46 @@ TEST_CASE("each principal may do exactly what its role allows, over mutual TLS",
   }
 }
 
+// The catalogue gives voiding to "the agency that made the voided entry"
+// (docs/event_catalogue.md); corrections in general replace an agency's own facts.
+TEST_CASE("an agency voids only its own entries", "[e2e][roles]") {
+  TestServer server;
+  TestEvents events;
+  auto cp = server.Connect("childprotection");
+  auto police = server.Connect("police");
+  auto cp_event = events.Make(SpecFor("childprotection", "void-1", Body::CASE_CONFERENCE_HELD));
+  REQUIRE(cp->Append("void-1", ExpectedVersion::NoStream(), std::span(&cp_event, 1)).ok());
+  auto police_event = events.Make(SpecFor("police", "void-1", Body::CRIME_REPORTED));
+  REQUIRE(police->Append("void-1", ExpectedVersion::Exact(0), std::span(&police_event, 1)).ok());
+  auto id_of = [](schema::Event::Reader e) {
+    return std::string(reinterpret_cast<const char*>(e.getEventId().begin()),
+                       e.getEventId().size());
+  };
+  // Its own entry: allowed.
+  EventSpec own = SpecFor("police", "void-1", Body::ENTRY_VOIDED);
+  own.supersedes = id_of(police_event);
+  auto void_own = events.Make(own);
+  CHECK(police->Append("void-1", ExpectedVersion::Any(), std::span(&void_own, 1)).ok());
+  // Child protection's entry: refused, and nothing written; a correction of it too.
+  const uint64_t size = server.ledger().size();
+  EventSpec other = SpecFor("police", "void-1", Body::ENTRY_VOIDED);
+  other.supersedes = id_of(cp_event);
+  auto void_other = events.Make(other);
+  auto result = police->Append("void-1", ExpectedVersion::Any(), std::span(&void_other, 1));
+  CHECK(result.status().code() == Status::Code::kPermissionDenied);
+  EventSpec correction = SpecFor("police", "void-1", Body::CRIME_REPORTED);
+  correction.supersedes = id_of(cp_event);
+  auto correct_other = events.Make(correction);
+  result = police->Append("void-1", ExpectedVersion::Any(), std::span(&correct_other, 1));
+  CHECK(result.status().code() == Status::Code::kPermissionDenied);
+  CHECK(server.ledger().size() == size);
+  // Voiding an entry made earlier in the same append is the agency's own.
+  auto fresh = events.Make(SpecFor("police", "void-1", Body::CRIME_REPORTED));
+  EventSpec same_batch = SpecFor("police", "void-1", Body::ENTRY_VOIDED);
+  same_batch.supersedes = id_of(fresh);
+  std::vector<schema::Event::Reader> pair = {fresh, events.Make(same_batch)};
+  CHECK(police->Append("void-1", ExpectedVersion::Any(), pair).ok());
+}
+
 }  // namespace
 }  // namespace caseledger

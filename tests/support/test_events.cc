@@ -75,6 +75,10 @@ schema::Event::Reader TestEvents::Make(const EventSpec& spec) {
       body.setReason(schema::LegalHoldApplied::Reason::AUDIT);
       break;
     }
+    case schema::Event::Body::ENTRY_VOIDED: {
+      ev.initBody().initEntryVoided().setReason("entered in the wrong case");
+      break;
+    }
     case schema::Event::Body::RECORD_ACCESSED: {
       auto body = ev.initBody().initRecordAccessed();
       body.setAccessorId("someone");

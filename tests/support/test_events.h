@@ -29,8 +29,8 @@ struct EventSpec {
   schema::Jurisdiction jurisdiction = schema::Jurisdiction::NO;
   // The body: a case conference unless another type is asked for. Also known here, for the
   // role matrix tests: guardianAppointed, crimeReported, chargesFiled, residencePermitApplied,
-  // medicalExaminationPerformed, legalHoldApplied and recordAccessed. Any other type gets a
-  // case conference.
+  // medicalExaminationPerformed, legalHoldApplied, entryVoided (set `supersedes`) and
+  // recordAccessed. Any other type gets a case conference.
   schema::Event::Body::Which type = schema::Event::Body::CASE_CONFERENCE_HELD;
 };
 
