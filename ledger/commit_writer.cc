@@ -1,11 +1,20 @@
-// The single writer: group commit.
+// The writer: group commit, in two pipelined steps.
 //
-// Appenders queue their prepared requests; one thread takes everything queued (up to
-// max_group_bytes), checks each request against the stored state plus the group's earlier
-// requests, assigns positions, versions, recorded-at and back-links, and writes the whole group
-// as one synced RocksDB WriteBatch. Only after the write returns are the requests
-// acknowledged and the in-memory tail advanced, so a failed write leaves no gap.
-// (leveldb's DBImpl::Write groups writers the same way, with the leader doing the work.)
+// Appenders queue their prepared requests. The stager (the writer thread) takes what is queued
+// (up to max_group_bytes), checks each request against the stored state plus the requests
+// staged before it, assigns positions, versions, recorded-at and back-links, and builds the
+// group's one RocksDB WriteBatch. The syncer thread writes that batch (synced), publishes the
+// new committed size, and only then acknowledges the group's requests. While the syncer
+// writes and syncs group N, the stager keeps staging what arrives into group N+1, on top of N
+// (N's heads, ids and positions are looked up in N before the database); N+1 is handed over
+// once N's write has returned. (leveldb's DBImpl::Write groups writers the same way, with the
+// leader doing the work; here the CPU work of the next group overlaps the sync of this one.)
+//
+// Nothing is acknowledged before its own synced write returns, and groups are written in
+// order, so what is acknowledged is durable and gap-free. When the write of N fails, N+1 was
+// staged on state that may not exist: it is not written, and every one of its requests fails
+// with N's error. The next group first reopens the database (Recover), which reloads the tail
+// from what is durable.
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 #include <rocksdb/write_batch.h>
@@ -20,16 +29,57 @@ namespace caseledger {
 
 using detail::FromRocks;
 
+namespace {
+
+// How many case heads the writer keeps in memory (about 100 bytes each).
+constexpr size_t kMaxCachedHeads = 1 << 16;
+
+uint64_t NanosSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
+
+void Add(std::atomic<uint64_t>& counter, uint64_t n) {
+  counter.fetch_add(n, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+CommitStats Ledger::Impl::commit_stats() const {
+  CommitStats s;
+  s.groups = counters_.groups.load(std::memory_order_relaxed);
+  s.synced_writes = counters_.synced_writes.load(std::memory_order_relaxed);
+  s.requests = counters_.requests.load(std::memory_order_relaxed);
+  s.events = counters_.events.load(std::memory_order_relaxed);
+  s.stage_nanos = counters_.stage_nanos.load(std::memory_order_relaxed);
+  s.write_nanos = counters_.write_nanos.load(std::memory_order_relaxed);
+  s.answer_nanos = counters_.answer_nanos.load(std::memory_order_relaxed);
+  return s;
+}
+
 struct Ledger::Impl::Group {
+  // The group in flight when this one was started (not owned; the stager keeps it alive
+  // while this group is staged), or null.
+  const Group* prev = nullptr;
   rocksdb::WriteBatch batch;
   CompactRange range;  // the tree's right edge after this group's events
+  uint64_t first_position = 0;
   uint64_t next_position = 0;
   int64_t recorded_at = 0;
-  // What earlier requests of this group wrote, which the database does not show yet.
+  size_t bytes = 0;
+  bool any_write = false;
+  bool force_checkpoint = false;
+  // What this group's requests wrote, which the database does not show yet.
   std::unordered_map<std::string, storage::Head> heads;
   std::unordered_map<std::string, storage::IdempotencyRecord> ids;
   std::unordered_map<uint64_t, std::string> case_of_position;
   std::unordered_map<uint64_t, uint64_t> version_of_position;
+  // The requests and their answers, for the syncer.
+  std::vector<std::unique_ptr<AppendRequest>> requests;
+  std::vector<Result<AppendResult>> results;
+  std::string note;  // the checkpoint signed into the batch, if any
+  Status checkpoint_status;
 };
 
 void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
@@ -53,41 +103,248 @@ void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
 }
 
 void Ledger::Impl::WriterLoop() {
-  std::vector<std::unique_ptr<AppendRequest>> group;
+  std::thread syncer([this] { SyncerLoop(); });
   const auto period = std::chrono::microseconds(std::max<int64_t>(options_.checkpoint_every_micros, 1000));
+  std::unique_ptr<Group> staging;    // being filled
+  std::unique_ptr<Group> in_flight;  // handed to the syncer; kept while `staging` looks at it
+  std::vector<std::unique_ptr<AppendRequest>> taken;
   for (;;) {
     bool stopping = false;
+    bool written = false;
+    Status write_status;
     {
       std::unique_lock<std::mutex> l(mu_);
-      cv_.wait_for(l, period, [this] { return stopping_ || !queue_.empty(); });
+      cv_.wait_for(l, period, [&] {
+        return !queue_.empty() || (in_flight ? groups_written_ == groups_handed_ : stopping_);
+      });
       stopping = stopping_;
-      size_t bytes = 0;
-      while (!queue_.empty() && (group.empty() || bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
+      written = groups_written_ == groups_handed_;
+      write_status = last_write_status_;
+      size_t bytes = staging ? staging->bytes : 0;
+      while (!queue_.empty() && ((!staging && taken.empty()) ||
+                                 bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
         bytes += queue_.front()->bytes;
-        group.push_back(std::move(queue_.front()));
+        taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    if (!group.empty()) {
-      CommitGroup(group);
-      group.clear();
+    // The group in flight is written: its heads are durable; or it failed, and whatever was
+    // staged on top of it must not be written.
+    if (in_flight && written) {
+      if (write_status.ok()) {
+        // From now on the database and the head cache show what the group wrote.
+        if (head_cache_.size() + in_flight->heads.size() > kMaxCachedHeads) head_cache_.clear();
+        for (auto& [case_id, head] : in_flight->heads) head_cache_[case_id] = std::move(head);
+        if (staging) staging->prev = nullptr;
+      } else {
+        failed_ = write_status;
+        if (staging) {
+          FailGroup(*staging, write_status);
+          staging.reset();
+        }
+      }
+      in_flight.reset();
+    }
+    if (!taken.empty()) {
+      if (!staging) {
+        if (!failed_.ok() && !in_flight) {
+          Status s = Recover();
+          if (!s.ok()) {
+            for (auto& r : taken) {
+              if (r->checkpoint_done) {
+                r->checkpoint_done(s);
+              } else {
+                r->done(s);
+              }
+            }
+            taken.clear();
+            continue;
+          }
+        }
+        staging = NewGroup(in_flight.get());
+      }
+      const auto stage_start = std::chrono::steady_clock::now();
+      {
+        std::shared_lock<std::shared_mutex> l(db_mu_);
+        for (auto& r : taken) StageInto(std::move(r), *staging);
+      }
+      taken.clear();
+      Add(counters_.stage_nanos, NanosSince(stage_start));
+    }
+    if (staging && !in_flight) {
+      HandOff(staging);
+      in_flight = std::move(staging);
       continue;
     }
-    // Idle: a checkpoint when time is up (MaybeCheckpoint's policy), and a last one at close.
+    if (staging || in_flight) continue;
+    // Idle, nothing in flight: a checkpoint when time is up (MaybeCheckpoint's policy), and a
+    // last one at close.
     if (failed_.ok() && range_.size() > last_checkpoint_size_ &&
         (stopping || std::chrono::steady_clock::now() - last_checkpoint_time_ >= period)) {
       auto note = WriteCheckpointNow();
       if (!note.ok()) log_->error("checkpoint failed: {}", note.status().ToString());
     }
-    if (stopping) return;
+    if (stopping) {
+      std::unique_lock<std::mutex> l(mu_);
+      if (!queue_.empty()) continue;
+      sync_stop_ = true;
+      break;
+    }
+  }
+  sync_cv_.notify_one();
+  syncer.join();
+}
+
+std::unique_ptr<Ledger::Impl::Group> Ledger::Impl::NewGroup(const Group* prev) {
+  auto group = std::make_unique<Group>();
+  group->prev = prev;
+  group->first_position = next_position_;
+  group->next_position = next_position_;
+  group->recorded_at = std::max(clock_->NowMicros(), last_recorded_at_);
+  group->range = range_;
+  return group;
+}
+
+void Ledger::Impl::StageInto(std::unique_ptr<AppendRequest> req, Group& group) {
+  Result<AppendResult> r = Status::OK();
+  if (req->checkpoint_done) {
+    group.force_checkpoint = true;
+  } else {
+    KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] { r = Stage(*req, group); })) {
+      r = Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
+    }
+    if (r.ok() && !r->deduplicated) group.any_write = true;
+  }
+  group.bytes += req->bytes;
+  group.requests.push_back(std::move(req));
+  group.results.push_back(std::move(r));
+}
+
+void Ledger::Impl::HandOff(std::unique_ptr<Group>& group) {
+  // The checkpoint, when one is due, rides in the same batch: no extra sync.
+  {
+    std::shared_lock<std::shared_mutex> l(db_mu_);
+    group->checkpoint_status =
+        MaybeCheckpoint(group->range, group->force_checkpoint, &group->batch, &group->note);
+  }
+  if (!group->checkpoint_status.ok()) {
+    log_->error("checkpoint failed: {}", group->checkpoint_status.ToString());
+  }
+  // The staged tail moves past the group. A failed write makes Recover() reload it.
+  next_position_ = group->next_position;
+  last_recorded_at_ = group->recorded_at;
+  range_ = group->range;
+  if (!group->note.empty()) {
+    last_checkpoint_size_ = range_.size();
+    last_checkpoint_time_ = std::chrono::steady_clock::now();
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sync_job_ = group.get();
+    ++groups_handed_;
+  }
+  sync_cv_.notify_one();
+}
+
+void Ledger::Impl::FailGroup(Group& group, const Status& status) {
+  for (auto& r : group.requests) {
+    if (r->checkpoint_done) {
+      r->checkpoint_done(status);
+    } else {
+      r->done(status);
+    }
+  }
+  group.requests.clear();
+  group.results.clear();
+}
+
+void Ledger::Impl::SyncerLoop() {
+  for (;;) {
+    Group* group = nullptr;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      sync_cv_.wait(l, [&] { return sync_stop_ || sync_job_ != nullptr; });
+      if (sync_job_ == nullptr) return;
+      group = sync_job_;
+      sync_job_ = nullptr;
+    }
+    Status write_status;
+    if (group->any_write || !group->note.empty()) {
+      const auto write_start = std::chrono::steady_clock::now();
+      rocksdb::WriteOptions wo;
+      wo.sync = options_.sync;
+      {
+        std::shared_lock<std::shared_mutex> l(db_mu_);
+        write_status = FromRocks(db_->Write(wo, &group->batch), "append");
+      }
+      Add(counters_.write_nanos, NanosSince(write_start));
+      Add(counters_.groups, 1);
+      if (wo.sync) Add(counters_.synced_writes, 1);
+    }
+    if (write_status.ok()) {
+      Add(counters_.events, group->next_position - group->first_position);
+      committed_size_.store(group->next_position, std::memory_order_release);
+      committed_recorded_at_.store(group->recorded_at, std::memory_order_release);
+    } else {
+      // Nothing advances. The database refuses writes until it is reopened, and the reopen
+      // decides from what is durable where the log continues.
+      log_->error("commit of {} requests failed: {}", group->requests.size(),
+                  write_status.ToString());
+    }
+    // Take what the answers need: once the outcome is published, the stager may drop the group.
+    auto requests = std::move(group->requests);
+    auto results = std::move(group->results);
+    const std::string note = std::move(group->note);
+    const Status checkpoint_status = group->checkpoint_status;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++groups_written_;
+      last_write_status_ = write_status;
+    }
+    cv_.notify_one();
+
+    const auto answer_start = std::chrono::steady_clock::now();
+    Add(counters_.requests, requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      AppendRequest& r = *requests[i];
+      if (!write_status.ok()) {
+        // Every request that would have succeeded fails, retries of this group's own appends
+        // included; refusals (conflicts, bad input) keep their own answer.
+        if (r.checkpoint_done) {
+          r.checkpoint_done(write_status);
+        } else {
+          r.done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
+        }
+      } else if (r.checkpoint_done) {
+        if (!note.empty()) {
+          r.checkpoint_done(note);
+        } else if (!checkpoint_status.ok()) {
+          r.checkpoint_done(checkpoint_status);
+        } else {
+          r.checkpoint_done(GetCheckpoint(std::nullopt));
+        }
+      } else {
+        r.done(std::move(results[i]));
+      }
+    }
+    Add(counters_.answer_nanos, NanosSince(answer_start));
   }
 }
 
 Status Ledger::Impl::GetHead(std::string_view case_id, const Group& group, storage::Head* head,
                              bool* found) const {
-  auto it = group.heads.find(std::string(case_id));
-  if (it != group.heads.end()) {
-    *head = it->second;
+  const std::string key(case_id);
+  for (const Group* g = &group; g != nullptr; g = g->prev) {
+    auto it = g->heads.find(key);
+    if (it != g->heads.end()) {
+      *head = it->second;
+      *found = true;
+      return Status::OK();
+    }
+  }
+  auto cached = head_cache_.find(key);
+  if (cached != head_cache_.end()) {
+    *head = cached->second;
     *found = true;
     return Status::OK();
   }
@@ -107,11 +364,14 @@ Status Ledger::Impl::GetHead(std::string_view case_id, const Group& group, stora
 
 Status Ledger::Impl::GetIdempotency(std::string_view event_id, const Group& group,
                                     storage::IdempotencyRecord* rec, bool* found) const {
-  auto it = group.ids.find(std::string(event_id));
-  if (it != group.ids.end()) {
-    *rec = it->second;
-    *found = true;
-    return Status::OK();
+  const std::string key(event_id);
+  for (const Group* g = &group; g != nullptr; g = g->prev) {
+    auto it = g->ids.find(key);
+    if (it != g->ids.end()) {
+      *rec = it->second;
+      *found = true;
+      return Status::OK();
+    }
   }
   std::string value;
   auto s = db_->Get(rocksdb::ReadOptions(), idem_cf_, rocksdb::Slice(event_id.data(), event_id.size()), &value);
@@ -128,10 +388,12 @@ Status Ledger::Impl::GetIdempotency(std::string_view event_id, const Group& grou
 }
 
 Status Ledger::Impl::CaseOfPosition(uint64_t position, const Group& group, std::string* case_id) const {
-  auto it = group.case_of_position.find(position);
-  if (it != group.case_of_position.end()) {
-    *case_id = it->second;
-    return Status::OK();
+  for (const Group* g = &group; g != nullptr; g = g->prev) {
+    auto it = g->case_of_position.find(position);
+    if (it != g->case_of_position.end()) {
+      *case_id = it->second;
+      return Status::OK();
+    }
   }
   rocksdb::PinnableSlice value;
   auto s = db_->Get(rocksdb::ReadOptions(), log_cf_, storage::LogKey(position), &value);
@@ -166,10 +428,13 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     // A retry: answer as the original did. The original may be durable already or an earlier
     // request of this very group.
     const uint64_t first_position = result.positions.front();
-    auto in_group = group.version_of_position.find(first_position);
-    if (in_group != group.version_of_position.end()) {
-      result.first_version = in_group->second;
-      result.recorded_at = group.recorded_at;
+    const Group* holder = nullptr;
+    for (const Group* g = &group; g != nullptr && holder == nullptr; g = g->prev) {
+      if (g->version_of_position.count(first_position)) holder = g;
+    }
+    if (holder != nullptr) {
+      result.first_version = holder->version_of_position.at(first_position);
+      result.recorded_at = holder->recorded_at;
     } else {
       auto first = ReadEventLocked(first_position);
       if (!first.ok()) return first.status();
@@ -277,99 +542,12 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
   return result;
 }
 
-void Ledger::Impl::CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& requests) {
-  auto answer_all = [&](const Status& s) {
-    for (auto& r : requests) {
-      if (r->checkpoint_done) {
-        r->checkpoint_done(s);
-      } else {
-        r->done(s);
-      }
-    }
-  };
-  if (!failed_.ok()) {
-    Status s = Recover();
-    if (!s.ok()) {
-      answer_all(s);
-      return;
-    }
-  }
-  std::shared_lock<std::shared_mutex> l(db_mu_);
-  Group group;
-  group.next_position = next_position_;
-  group.recorded_at = std::max(clock_->NowMicros(), last_recorded_at_);
-  group.range = range_;
-  std::vector<Result<AppendResult>> results;
-  results.reserve(requests.size());
-  bool any_write = false;
-  bool force_checkpoint = false;
-  for (auto& req : requests) {
-    Result<AppendResult> r = Status::OK();
-    if (req->checkpoint_done) {
-      force_checkpoint = true;
-    } else {
-      KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] { r = Stage(*req, group); })) {
-        r = Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
-      }
-      if (r.ok() && !r->deduplicated) any_write = true;
-    }
-    results.push_back(std::move(r));
-  }
-  // The checkpoint, when one is due, rides in the same batch: no extra sync.
-  std::string note;
-  Status checkpoint_status = MaybeCheckpoint(group.range, force_checkpoint, &group.batch, &note);
-  if (!checkpoint_status.ok()) log_->error("checkpoint failed: {}", checkpoint_status.ToString());
-  Status write_status;
-  if (any_write || !note.empty()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = options_.sync;
-    write_status = FromRocks(db_->Write(wo, &group.batch), "append");
-  }
-  l.unlock();
-  if (!write_status.ok()) {
-    // Nothing advanced in memory. The database refuses writes until it is reopened, and the
-    // reopen decides from what is durable where the log continues.
-    log_->error("commit of {} requests failed: {}", requests.size(), write_status.ToString());
-    failed_ = write_status;
-    // Every request that would have succeeded fails, retries of this group's own appends
-    // included; refusals (conflicts, bad input) keep their own answer.
-    for (size_t i = 0; i < requests.size(); ++i) {
-      if (requests[i]->checkpoint_done) {
-        requests[i]->checkpoint_done(write_status);
-      } else {
-        requests[i]->done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
-      }
-    }
-    return;
-  }
-  next_position_ = group.next_position;
-  last_recorded_at_ = group.recorded_at;
-  range_ = std::move(group.range);
-  if (!note.empty()) {
-    last_checkpoint_size_ = range_.size();
-    last_checkpoint_time_ = std::chrono::steady_clock::now();
-  }
-  committed_size_.store(next_position_, std::memory_order_release);
-  committed_recorded_at_.store(last_recorded_at_, std::memory_order_release);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (requests[i]->checkpoint_done) {
-      if (!note.empty()) {
-        requests[i]->checkpoint_done(note);
-      } else if (!checkpoint_status.ok()) {
-        requests[i]->checkpoint_done(checkpoint_status);
-      } else {
-        requests[i]->checkpoint_done(GetCheckpoint(std::nullopt));
-      }
-    } else {
-      requests[i]->done(std::move(results[i]));
-    }
-  }
-}
-
 Status Ledger::Impl::Recover() {
   std::unique_lock<std::shared_mutex> l(db_mu_);
   log_->warn("reopening the ledger after a failed commit: {}", failed_.ToString());
   CloseDb();
+  // What the failed group wrote may or may not have become durable: read heads afresh.
+  head_cache_.clear();
   const uint64_t acknowledged_size = committed_size_.load();
   const int64_t acknowledged_recorded_at = committed_recorded_at_.load();
   Status s = OpenDb(/*read_only=*/false);

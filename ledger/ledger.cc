@@ -263,6 +263,7 @@ Ledger::~Ledger() = default;
 
 const LedgerOptions& Ledger::options() const { return impl_->options_; }
 uint64_t Ledger::size() const { return impl_->size(); }
+CommitStats Ledger::GetCommitStats() const { return impl_->commit_stats(); }
 
 // ---------------------------------------------------------------------------------------------
 // Appends: validation and the stored form are built here, on the caller's thread, so that the

@@ -84,6 +84,7 @@ class Ledger::Impl {
   Result<std::vector<Hash256>> InclusionProof(uint64_t position, uint64_t size) const;
   Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
   std::string verifier_key_string() const { return verifier_key_string_; }
+  CommitStats commit_stats() const;
 
   LedgerOptions options_;
   Clock* clock_;
@@ -107,10 +108,23 @@ class Ledger::Impl {
                          std::string* note);
   // Writes a checkpoint of the current tree in a batch of its own. Writer thread only.
   Result<std::string> WriteCheckpointNow();
+  // The stager (the writer thread): takes queued requests, checks and prepares them into the
+  // next group while the syncer writes the previous one, and hands groups to the syncer in
+  // order. commit_writer.cc explains the pipeline.
   void WriterLoop();
-  void CommitGroup(std::vector<std::unique_ptr<AppendRequest>>& group);
-  // Checks one request against the stored state and the group's earlier requests; on
-  // success adds its writes to the group's batch.
+  // The syncer: writes each group it is handed (one synced RocksDB write), publishes the new
+  // committed size, and answers the group's requests.
+  void SyncerLoop();
+  // A new, empty group continuing the staged tail, on top of `prev` (the group in flight).
+  std::unique_ptr<Group> NewGroup(const Group* prev);
+  // Stages `req` into `group` (answer kept for the syncer); kj exceptions become answers.
+  void StageInto(std::unique_ptr<AppendRequest> req, Group& group);
+  // Adds the checkpoint (when due), advances the staged tail past `group`, and hands it over.
+  void HandOff(std::unique_ptr<Group>& group);
+  // Answers every request of a group that will not be written.
+  void FailGroup(Group& group, const Status& status);
+  // Checks one request against the stored state, the group in flight and the group's earlier
+  // requests; on success adds its writes to the group's batch.
   Result<AppendResult> Stage(AppendRequest& req, Group& group);
   Status GetHead(std::string_view case_id, const Group& group, storage::Head* head,
                  bool* found) const;
@@ -139,14 +153,25 @@ class Ledger::Impl {
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
   bool read_only_ = false;
 
-  // The writer's queue.
+  // The writer's queue, and the hand-over between the stager and the syncer.
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // wakes the stager: requests queued, a group written
+  std::condition_variable sync_cv_;  // wakes the syncer: a group handed over, or stop
   std::deque<std::unique_ptr<AppendRequest>> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
+  Group* sync_job_ GUARDED_BY(mu_) = nullptr;  // handed over, not yet taken by the syncer
+  uint64_t groups_handed_ GUARDED_BY(mu_) = 0;
+  uint64_t groups_written_ GUARDED_BY(mu_) = 0;  // whose write returned (answers may follow)
+  Status last_write_status_ GUARDED_BY(mu_);     // of the newest written group
+  bool sync_stop_ GUARDED_BY(mu_) = false;
   std::thread writer_;
 
-  // Owned by the writer thread (and by Open before it starts).
+  // Owned by the writer thread (the stager; and by Open before it starts). The tail is the
+  // staged one: it includes the group in flight. After a failed write, Recover() reloads it
+  // from what is durable.
+  // The heads of recently written cases, as durable: saves the writer a lookup per append.
+  // Bounded by kMaxCachedHeads; emptied by Recover().
+  std::unordered_map<std::string, storage::Head> head_cache_;
   uint64_t next_position_ = 0;
   int64_t last_recorded_at_ = 0;
   Status failed_;  // set when a commit failed; cleared by a successful Recover()
@@ -160,6 +185,13 @@ class Ledger::Impl {
   std::string verifier_key_string_;
 
   std::atomic<uint64_t> committed_size_{0};
+
+  // CommitStats; written by the writer thread only.
+  struct Counters {
+    std::atomic<uint64_t> groups{0}, synced_writes{0}, requests{0}, events{0};
+    std::atomic<uint64_t> stage_nanos{0}, write_nanos{0}, answer_nanos{0};
+  };
+  Counters counters_;
 
  public:
   // The ledger's own time: the clock, but never earlier than the newest recorded-at.

@@ -205,6 +205,7 @@ Result<std::string> Ledger::Impl::WriteCheckpointNow() {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   Status s = FromRocks(db_->Write(wo, &batch), "write checkpoint");
+  counters_.synced_writes.fetch_add(1, std::memory_order_relaxed);
   if (!s.ok()) {
     failed_ = s;
     return s;

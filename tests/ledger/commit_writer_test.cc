@@ -143,5 +143,31 @@ TEST_CASE("a retry queued in the same group as its original gets the original's 
   CHECK((*ledger)->size() == 150);
 }
 
+TEST_CASE("the writer counts one synced write per group and none for a refused append",
+          "[ledger][group-commit]") {
+  TempDir dir;
+  LedgerOptions o;
+  o.data_dir = dir.Sub("data");
+  o.checkpoint_every_micros = 3600LL * 1000 * 1000;  // no timed checkpoint during the test
+  auto ledger = Ledger::Open(o);
+  REQUIRE(ledger.ok());
+  TestEvents t;
+  const CommitStats before = (*ledger)->GetCommitStats();
+  // One at a time: each append is a group of its own.
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE((*ledger)->Append("case-1", ExpectedVersion::Any(), t.MakeMany(2)).ok());
+  }
+  // Refused before anything is written: no group write, no sync.
+  auto refused = (*ledger)->Append("case-1", ExpectedVersion::NoStream(), t.MakeMany(1));
+  REQUIRE(refused.status().IsConflict());
+  const CommitStats after = (*ledger)->GetCommitStats();
+  CHECK(after.groups - before.groups == 3);
+  CHECK(after.synced_writes - before.synced_writes == 3);
+  CHECK(after.requests - before.requests == 4);
+  CHECK(after.events - before.events == 6);
+  CHECK(after.write_nanos > before.write_nanos);
+  CHECK(after.stage_nanos > before.stage_nanos);
+}
+
 }  // namespace
 }  // namespace caseledger
