@@ -98,6 +98,24 @@ std::string Metrics::RenderPrometheus(const MetricsSnapshot& snapshot) const {
           handshake_failures_.load(std::memory_order_relaxed));
   gauge("caseledger_connections", "Open connections.", connections());
   gauge("caseledger_subscribers", "Active subscriptions.", subscribers());
+  counter("caseledger_commit_groups_total",
+          "Commit groups the ledger's writer wrote, one RocksDB write each.",
+          snapshot.commit.groups);
+  counter("caseledger_commit_synced_writes_total",
+          "Synced ledger writes (groups and checkpoints): one WAL fdatasync each.",
+          snapshot.commit.synced_writes);
+  counter("caseledger_commit_events_total", "Events the ledger's writer wrote.",
+          snapshot.commit.events);
+  auto seconds = [&](const char* name, const char* help, uint64_t nanos) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+        << name << " " << static_cast<double>(nanos) / 1e9 << "\n";
+  };
+  seconds("caseledger_commit_stage_seconds_total",
+          "Writer time checking and preparing commit groups.", snapshot.commit.stage_nanos);
+  seconds("caseledger_commit_write_seconds_total",
+          "Writer time inside RocksDB writes (memtables, WAL, sync).", snapshot.commit.write_nanos);
+  seconds("caseledger_commit_answer_seconds_total", "Writer time answering appenders.",
+          snapshot.commit.answer_nanos);
   gauge("caseledger_tree_size", "Events in the ledger (the Merkle tree size).",
         static_cast<int64_t>(snapshot.tree_size));
   gauge("caseledger_checkpoint_size", "Tree size of the newest signed checkpoint.",

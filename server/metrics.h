@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ledger/ledger.h"
 #include "schema/protocol.capnp.h"
 
 namespace caseledger::server {
@@ -15,6 +16,7 @@ namespace caseledger::server {
 struct MetricsSnapshot {
   uint64_t tree_size = 0;
   uint64_t checkpoint_size = 0;
+  CommitStats commit;  // the ledger's group-commit writer
 };
 
 class Metrics {

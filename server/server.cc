@@ -188,6 +188,7 @@ asio::awaitable<void> Server::Impl::ServeMetrics(tcp::socket socket) {
     if (line.rfind("GET /metrics ", 0) == 0 || line.rfind("GET /metrics\r", 0) == 0) {
       MetricsSnapshot snapshot;
       snapshot.tree_size = ledger_.size();
+      snapshot.commit = ledger_.GetCommitStats();
       if (auto note = ledger_.GetCheckpoint(); note.ok()) {
         if (auto parsed = ParseCheckpointUnverified(*note); parsed.ok()) {
           snapshot.checkpoint_size = parsed->size;
