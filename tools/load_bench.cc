@@ -295,6 +295,8 @@ struct ServerSide {
   double synced_writes = 0;     // in the window: one WAL fdatasync each
   double server_errors = 0;     // error replies the server counted in the window
   double server_appended = 0;   // events the server counted as appended in the window
+  // The ledger writer's own time in the window (seconds): staging, RocksDB write, answering.
+  double writer_stage = 0, writer_write = 0, writer_answer = 0;
   bool has_commit_metrics = false;
   double other_cpus() const {
     return m.ran() ? std::max(0.0, m.machine_busy - m.cpu_seconds - server_cpu) / m.seconds : 0;
@@ -381,6 +383,9 @@ Result<ServerSide> RunServerScenario(const Config& c, const Scenario& s, const s
   out.commit_groups = delta("caseledger_commit_groups_total");
   out.synced_writes = delta("caseledger_commit_synced_writes_total");
   out.server_appended = delta("caseledger_appended_events_total");
+  out.writer_stage = delta("caseledger_commit_stage_seconds_total");
+  out.writer_write = delta("caseledger_commit_write_seconds_total");
+  out.writer_answer = delta("caseledger_commit_answer_seconds_total");
   out.server_errors = SumOf(metrics_end, "caseledger_errors_total") -
                       SumOf(metrics_start, "caseledger_errors_total");
   return out;
@@ -445,12 +450,29 @@ void PrintTable(FILE* out, const std::vector<RunResult>& runs) {
                    per_fsync, s.other_cpus(), ratio_text);
     }
   }
+  std::fprintf(out, "\n%-3s %-22s %9s %9s %9s %9s %9s\n", "run", "ledger writer, us/event",
+               "stage", "write", "answer", "busy", "groups/s");
+  for (const auto& r : runs) {
+    for (const auto& row : r.rows) {
+      const ServerSide& s = row.server;
+      if (!s.has_commit_metrics || s.m.events == 0) continue;
+      const double per = 1e6 / static_cast<double>(s.m.events);
+      std::fprintf(out, "%-3d %-22s %9.1f %9.1f %9.1f %8.0f%% %9.0f\n", row.run,
+                   row.scenario.name.c_str(), s.writer_stage * per, s.writer_write * per,
+                   s.writer_answer * per,
+                   100.0 * (s.writer_stage + s.writer_write + s.writer_answer) / s.m.seconds,
+                   s.commit_groups / s.m.seconds);
+    }
+  }
   std::fprintf(out,
                "srv CPU / bench: CPUs used by caseledgerd (/proc/<pid>/stat) / by this tool "
                "(getrusage) during the window;\nsrv us / bnch us: their CPU microseconds per "
                "event; fsync/s: synced RocksDB writes per second (rocksdb: WAL syncs;\nserver: "
                "commit groups from /metrics); ev/fs: events per fsync; other: CPUs used by other "
-               "processes;\nratio: events/s against the raw RocksDB puts of the same run.\n");
+               "processes;\nratio: events/s against the raw RocksDB puts of the same run. "
+               "Ledger writer: wall time of its steps per event\n(write includes the WAL "
+               "fdatasync); busy: share of the window the writer thread was not waiting for "
+               "work.\n");
 }
 
 // The targets, checked on every run.
@@ -515,6 +537,8 @@ std::string Json(const Config& c, const FsyncProbe& probe, size_t client_bytes,
         << ",\"commit_groups\":" << s.commit_groups << ",\"synced_writes\":" << s.synced_writes
         << ",\"server_error_replies\":" << s.server_errors
         << ",\"server_appended_events\":" << s.server_appended
+        << ",\"writer_stage_s\":" << s.writer_stage << ",\"writer_write_s\":" << s.writer_write
+        << ",\"writer_answer_s\":" << s.writer_answer
         << ",\"other_processes_cpus\":" << s.other_cpus() << ",\"ratio_to_rocksdb\":"
         << (r.rocks.events ? s.m.events_per_second() / r.rocks.events_per_second() : 0) << "}";
     }
