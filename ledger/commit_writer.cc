@@ -34,6 +34,11 @@ namespace {
 // How many case heads the writer keeps in memory (about 100 bytes each).
 constexpr size_t kMaxCachedHeads = 1 << 16;
 
+// While a group is in flight, the stager is woken to stage arrivals once this many requests
+// or bytes are queued (or when the group's write returns).
+constexpr size_t kWakeRequests = 16;
+constexpr size_t kWakeBytes = 256 << 10;
+
 uint64_t NanosSince(std::chrono::steady_clock::time_point start) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now() - start)
@@ -83,11 +88,16 @@ struct Ledger::Impl::Group {
 };
 
 void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!stopping_) {
+      queue_bytes_ += request->bytes;
       queue_.push_back(std::move(request));
       request = nullptr;
+      wake = stager_wait_ == StagerWait::kAnyRequest ||
+             (stager_wait_ == StagerWait::kManyRequests &&
+              (queue_.size() >= kWakeRequests || queue_bytes_ >= kWakeBytes));
     }
   }
   if (request) {
@@ -99,7 +109,7 @@ void Ledger::Impl::Submit(std::unique_ptr<AppendRequest> request) {
     }
     return;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 void Ledger::Impl::WriterLoop() {
@@ -108,15 +118,22 @@ void Ledger::Impl::WriterLoop() {
   std::unique_ptr<Group> staging;    // being filled
   std::unique_ptr<Group> in_flight;  // handed to the syncer; kept while `staging` looks at it
   std::vector<std::unique_ptr<AppendRequest>> taken;
+  bool staging_full = false;  // the next queued request does not fit into `staging`
   for (;;) {
     bool stopping = false;
     bool written = false;
     Status write_status;
     {
       std::unique_lock<std::mutex> l(mu_);
+      stager_wait_ = in_flight ? StagerWait::kManyRequests : StagerWait::kAnyRequest;
       cv_.wait_for(l, period, [&] {
-        return !queue_.empty() || (in_flight ? groups_written_ == groups_handed_ : stopping_);
+        if (in_flight) {
+          return groups_written_ == groups_handed_ ||
+                 (!staging_full && (queue_.size() >= kWakeRequests || queue_bytes_ >= kWakeBytes));
+        }
+        return !queue_.empty() || stopping_;
       });
+      stager_wait_ = StagerWait::kWorking;
       stopping = stopping_;
       written = groups_written_ == groups_handed_;
       write_status = last_write_status_;
@@ -124,9 +141,11 @@ void Ledger::Impl::WriterLoop() {
       while (!queue_.empty() && ((!staging && taken.empty()) ||
                                  bytes + queue_.front()->bytes <= options_.max_group_bytes)) {
         bytes += queue_.front()->bytes;
+        queue_bytes_ -= queue_.front()->bytes;
         taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      staging_full = !queue_.empty();
     }
     // The group in flight is written: its heads are durable; or it failed, and whatever was
     // staged on top of it must not be written.
@@ -174,6 +193,7 @@ void Ledger::Impl::WriterLoop() {
     if (staging && !in_flight) {
       HandOff(staging);
       in_flight = std::move(staging);
+      staging_full = false;
       continue;
     }
     if (staging || in_flight) continue;
@@ -221,6 +241,16 @@ void Ledger::Impl::StageInto(std::unique_ptr<AppendRequest> req, Group& group) {
 }
 
 void Ledger::Impl::HandOff(std::unique_ptr<Group>& group) {
+  // The idempotency index is keyed by random event ids. Inserted in key order, each one lands
+  // near the one before in the memtable's skip list (the column family has one insert hint),
+  // instead of costing a search from the top: about a third of the writer's time otherwise.
+  std::vector<const std::pair<const std::string, storage::IdempotencyRecord>*> ids;
+  ids.reserve(group->ids.size());
+  for (const auto& entry : group->ids) ids.push_back(&entry);
+  std::sort(ids.begin(), ids.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : ids) {
+    group->batch.Put(idem_cf_, entry->first, storage::EncodeIdempotency(entry->second));
+  }
   // The checkpoint, when one is due, rides in the same batch: no extra sync.
   {
     std::shared_lock<std::shared_mutex> l(db_mu_);
@@ -528,8 +558,7 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
                     rocksdb::Slice(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
     group.batch.Put(streams_cf_, storage::StreamKey(req.case_id, version), storage::LogKey(position));
     storage::IdempotencyRecord rec{position, pe->digest};
-    group.batch.Put(idem_cf_, pe->event_id, storage::EncodeIdempotency(rec));
-    group.ids[pe->event_id] = rec;
+    group.ids[pe->event_id] = rec;  // written by HandOff, in key order
     group.case_of_position[position] = req.case_id;
     group.version_of_position[position] = version;
     result.positions.push_back(position);

@@ -61,6 +61,17 @@ class StreamKeyPrefix : public rocksdb::SliceTransform {
   }
 };
 
+// idempotency keys: random event ids, which the writer inserts sorted within each group: one
+// hint for the whole column family, so that each insert starts from the previous one.
+class NoPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "caseledger.NoPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 0);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
 // heads keys: the whole key, since each case's head is rewritten in place over and over.
 class WholeKey : public rocksdb::SliceTransform {
  public:
@@ -82,6 +93,8 @@ rocksdb::ColumnFamilyOptions TunedForAppends(const std::string& name,
     o.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamKeyPrefix>();
   } else if (name == storage::kHeadsCf) {
     o.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeKey>();
+  } else if (name == storage::kIdempotencyCf) {
+    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<NoPrefix>();
   }
   if (name == storage::kIdempotencyCf || name == storage::kHeadsCf) {
     // Every new event id and every new case is a lookup that misses: a Bloom filter over the

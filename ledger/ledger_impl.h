@@ -158,6 +158,13 @@ class Ledger::Impl {
   std::condition_variable cv_;       // wakes the stager: requests queued, a group written
   std::condition_variable sync_cv_;  // wakes the syncer: a group handed over, or stop
   std::deque<std::unique_ptr<AppendRequest>> queue_ GUARDED_BY(mu_);
+  size_t queue_bytes_ GUARDED_BY(mu_) = 0;
+  // What the stager waits for: nothing (it is working), any request (nothing in flight), or
+  // a group's worth of requests (a group in flight; its end wakes the stager anyway). Submit
+  // wakes it only when it waits for what just arrived: one futex wake per group, not per
+  // request.
+  enum class StagerWait { kWorking, kAnyRequest, kManyRequests };
+  StagerWait stager_wait_ GUARDED_BY(mu_) = StagerWait::kWorking;
   bool stopping_ GUARDED_BY(mu_) = false;
   Group* sync_job_ GUARDED_BY(mu_) = nullptr;  // handed over, not yet taken by the syncer
   uint64_t groups_handed_ GUARDED_BY(mu_) = 0;

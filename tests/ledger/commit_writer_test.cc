@@ -143,6 +143,49 @@ TEST_CASE("a retry queued in the same group as its original gets the original's 
   CHECK((*ledger)->size() == 150);
 }
 
+TEST_CASE("groups capped by max_group_bytes still commit every queued append in order",
+          "[ledger][group-commit]") {
+  TempDir dir;
+  ManualClock clock(testing::kT0 + 1000000);
+  LedgerOptions o;
+  o.data_dir = dir.Sub("data");
+  o.clock = &clock;
+  o.max_group_bytes = 4096;  // a few appends per group: staging fills while a group syncs
+  auto ledger = Ledger::Open(o);
+  REQUIRE(ledger.ok());
+  TestEvents t;
+  constexpr int kAppends = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  std::vector<Result<AppendResult>> results(kAppends, Status::Unavailable("pending"));
+  for (int i = 0; i < kAppends; ++i) {
+    // Two cases interleaved, each append expecting the version its predecessor made.
+    const std::string case_id = i % 2 == 0 ? "case-a" : "case-b";
+    const int k = i / 2;
+    auto expected = k == 0 ? ExpectedVersion::NoStream() : ExpectedVersion::Exact(2 * k - 1);
+    auto events = t.MakeMany(2, {.case_id = case_id, .child_id = "child-" + case_id});
+    (*ledger)->AppendAsync(case_id, expected, events, [&, i](Result<AppendResult> r) {
+      std::lock_guard<std::mutex> l(mu);
+      results[i] = std::move(r);
+      ++done;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return done == kAppends; });
+  }
+  for (int i = 0; i < kAppends; ++i) {
+    INFO("append " << i << ": " << results[i].status().ToString());
+    REQUIRE(results[i].ok());
+    CHECK(results[i]->first_version == static_cast<uint64_t>(2 * (i / 2)));
+    CHECK(results[i]->positions == std::vector<uint64_t>{uint64_t(2 * i), uint64_t(2 * i + 1)});
+  }
+  CHECK((*ledger)->size() == 2 * kAppends);
+  CHECK((*ledger)->GetCommitStats().groups > 10);
+}
+
 TEST_CASE("the writer counts one synced write per group and none for a refused append",
           "[ledger][group-commit]") {
   TempDir dir;
