@@ -61,7 +61,10 @@ class Client::Impl {
   void SetTimeout(int seconds) { options_.timeout_seconds = seconds; }
 
   HelloInfo hello;
+  void DropBatches() { batches_.clear(); }
   std::optional<uint64_t> subscription_id;
+  // The position after the last batch NextBatch returned: where a new subscription resumes.
+  uint64_t delivered_next = 0;
 
  private:
   // Runs the io_context until `done` or the timeout; on timeout the connection is closed.
@@ -320,7 +323,9 @@ Result<ReadPage> Client::Impl::NextBatch() {
   return WithReply(std::move(frame), [&](Response::Body::Reader body) -> Result<ReadPage> {
     if (!body.isSubscription()) return Unexpected("a subscription batch");
     auto b = body.getSubscription();
-    return PageFrom(b.getEvents(), b.getNext(), b.getLive());
+    auto page = PageFrom(b.getEvents(), b.getNext(), b.getLive());
+    if (page.ok()) delivered_next = page->next;
+    return page;
   });
 }
 
@@ -418,6 +423,7 @@ caseledger::Status Client::Subscribe(uint64_t from_position, uint32_t credit, ui
   auto id = impl_->Send(builder);
   if (!id.ok()) return id.status();
   impl_->subscription_id = *id;
+  impl_->delivered_next = from_position;
   return caseledger::Status::OK();
 }
 
@@ -441,8 +447,12 @@ Result<uint64_t> Client::Unsubscribe() {
     if (!body.isSubscription()) return Unexpected("the end of the subscription");
     return body.getSubscription().getNext();
   });
+  // Batches the server sent before the unsubscribe but the caller never took are dropped, so
+  // the caller resumes after the last batch it saw, not where the server stopped sending.
+  impl_->DropBatches();
   impl_->subscription_id.reset();
-  return result;
+  if (!result.ok()) return result;
+  return impl_->delivered_next;
 }
 
 Result<std::string> Client::GetCheckpoint(uint64_t size) {

@@ -111,7 +111,8 @@ class Client {
   // Blocks for the next batch of the subscription.
   Result<ReadPage> NextBatch();
   Status Credit(uint32_t events);
-  // Ends the subscription; batches already sent are dropped. Returns the next position.
+  // Ends the subscription; batches the server sent that NextBatch has not returned are
+  // dropped. Returns the position after the last batch returned: where to resume.
   Result<uint64_t> Unsubscribe();
 
   // The stored checkpoint note of `size` (0: the newest).

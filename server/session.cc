@@ -423,7 +423,7 @@ void Session::StartSubscription(Request::Reader request) {
     Enqueue(ErrorReply(id, s));
     return;
   }
-  if (sub_.active || sub_.reading) {
+  if (sub_.active) {
     Enqueue(ErrorReply(id, ErrorCode::INVALID_ARGUMENT,
                        "this connection already has a subscription"));
     return;
@@ -440,13 +440,18 @@ void Session::StartSubscription(Request::Reader request) {
   sub_.batch = sub.getMaxBatch() == 0 ? limits_.subscription_batch
                                       : std::min(sub.getMaxBatch(), limits_.subscription_batch);
   sub_.active = true;
-  // A loop of an earlier subscription that has not noticed its end yet must not serve this one.
-  const uint64_t generation = ++sub_.generation;
+  // A read of an earlier subscription may still be in flight: its batch is then dropped (the
+  // generation tells it apart), and the one loop goes on serving this subscription.
+  ++sub_.generation;
   env_.manager->AddSubscriber(shared_from_this());
   env_.metrics->SubscriberAdded();
+  if (sub_.loop_running) {
+    sub_wake_.cancel();
+    return;
+  }
+  sub_.loop_running = true;
   auto self = shared_from_this();
-  asio::co_spawn(stream_.get_executor(),
-                 [self, generation] { return self->SubscriptionLoop(generation); },
+  asio::co_spawn(stream_.get_executor(), [self] { return self->SubscriptionLoop(); },
                  asio::detached);
 }
 
@@ -458,12 +463,11 @@ void Session::EndSubscription() {
   sub_wake_.cancel();
 }
 
-asio::awaitable<void> Session::SubscriptionLoop(uint64_t generation) {
+asio::awaitable<void> Session::SubscriptionLoop() {
   auto self = shared_from_this();
   try {
     Ledger& ledger = env_.handler->ledger();
-    auto current = [&] { return sub_.active && sub_.generation == generation && !closed_; };
-    while (current()) {
+    while (sub_.active && !closed_) {
       if (sub_.credit == 0 || outbound_bytes_ > limits_.max_outbound_bytes / 2 ||
           sub_.next >= ledger.size()) {
         co_await WaitOn(sub_wake_);
@@ -471,6 +475,7 @@ asio::awaitable<void> Session::SubscriptionLoop(uint64_t generation) {
       }
       sub_.reading = true;
       sub_.pending.reset();
+      const uint64_t generation = sub_.generation;
       env_.manager->CallStarted();
       auto once = std::make_shared<std::atomic<bool>>(false);
       auto done = [self, once](Result<RequestHandler::SubscriptionStep> step) {
@@ -497,7 +502,8 @@ asio::awaitable<void> Session::SubscriptionLoop(uint64_t generation) {
       if (closed_) break;
       auto step = std::move(*sub_.pending);
       sub_.pending.reset();
-      if (!current()) break;  // unsubscribed meanwhile: the batch is dropped
+      // Unsubscribed (and perhaps subscribed again) meanwhile: the batch is dropped.
+      if (!sub_.active || sub_.generation != generation) continue;
       if (!step.ok()) {
         env_.metrics->CountError(ErrorCodeFor(step.status()));
         Enqueue(ErrorReply(sub_.request_id, step.status()));
@@ -519,6 +525,7 @@ asio::awaitable<void> Session::SubscriptionLoop(uint64_t generation) {
   } catch (...) {
     Close("exception");
   }
+  sub_.loop_running = false;
   writer_wake_.cancel();
 }
 

@@ -91,7 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> ReadLoop();
   awaitable<void> WriterLoop();
   awaitable<void> Watchdog();
-  awaitable<void> SubscriptionLoop(uint64_t generation);
+  awaitable<void> SubscriptionLoop();
   awaitable<void> CloseGracefully();
   // Reads one whole frame into `words`; a violation queues an error reply.
   awaitable<ReadEnd> ReadFrame(kj::Array<capnp::word>* words);
@@ -163,6 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
     uint32_t batch = 0;
     bool active = false;
     bool reading = false;
+    bool loop_running = false;  // one loop serves every subscription of the connection
     std::optional<Result<RequestHandler::SubscriptionStep>> pending;
   };
   Subscription sub_;

@@ -69,11 +69,15 @@ Result<std::unique_ptr<ssl::context>> MakeClientTlsContext(const std::string& ca
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
   boost::system::error_code ec;
+  // The server is always authenticated: against `ca_file`, or the system's trust store.
   if (!ca_file.empty()) {
     ctx->load_verify_file(ca_file, ec);
     if (ec) return Fail("CA " + ca_file, ec);
-    ctx->set_verify_mode(ssl::verify_peer, ec);
+  } else {
+    ctx->set_default_verify_paths(ec);
+    if (ec) return Fail("the system's trusted CAs", ec);
   }
+  ctx->set_verify_mode(ssl::verify_peer, ec);
   if (!certificate_file.empty()) {
     ctx->use_certificate_chain_file(certificate_file, ec);
     if (ec) return Fail("client certificate " + certificate_file, ec);

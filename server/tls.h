@@ -21,7 +21,8 @@ Result<std::unique_ptr<boost::asio::ssl::context>> MakeServerTlsContext(
     const std::string& certificate_file, const std::string& private_key_file,
     const std::string& client_ca_file);
 
-// A client context: TLS 1.3, the server checked against `ca_file`, and this client
+// A client context: TLS 1.3, the server always checked (against `ca_file`, or the system
+// trust store when it is empty), and this client
 // certificate (both may be empty for tests of refusal).
 Result<std::unique_ptr<boost::asio::ssl::context>> MakeClientTlsContext(
     const std::string& ca_file, const std::string& certificate_file,
