@@ -20,9 +20,19 @@ using detail::HasAnnotation;
 constexpr uint64_t kRequiredId = detail::kRequiredAnnotationId;
 constexpr uint64_t kOptionalId = detail::kOptionalAnnotationId;
 
-std::string Join(const std::string& path, kj::StringPtr name) {
-  return path.empty() ? std::string(name.cStr()) : path + "." + name.cStr();
-}
+// Where a field sits ("body.caseConferenceHeld.attendees"), spelled out only for an error
+// message: building it for every field that passes cost a heap allocation per nested struct.
+struct Path {
+  const Path* parent = nullptr;
+  const std::string* name = nullptr;  // null for the root
+  size_t index = SIZE_MAX;            // a list element: name[index]
+  std::string ToString() const {
+    if (name == nullptr) return "";
+    std::string up = parent ? parent->ToString() : "";
+    std::string here = index == SIZE_MAX ? *name : *name + "[" + std::to_string(index) + "]";
+    return up.empty() ? here : up + "." + here;
+  }
+};
 
 // What to check of one field, worked out once per schema: reading annotations and types
 // through reflection for every event would dominate the cost of an append.
@@ -98,24 +108,27 @@ const Rules& AllRules() {
   return *rules;
 }
 
-Status CheckEnum(capnp::DynamicEnum e, const std::string& path, bool optional) {
+// `path` makes the field's name, only when it is needed for an error.
+template <typename PathFn>
+Status CheckEnum(capnp::DynamicEnum e, const PathFn& path, bool optional) {
   if (e.getEnumerant() == nullptr) {
-    return Status::InvalidArgument(path + ": unknown value " + std::to_string(e.getRaw()));
+    return Status::InvalidArgument(path() + ": unknown value " + std::to_string(e.getRaw()));
   }
-  if (e.getRaw() == 0 && !optional) return Status::InvalidArgument(path + " is required");
+  if (e.getRaw() == 0 && !optional) return Status::InvalidArgument(path() + " is required");
   return Status::OK();
 }
 
-Status CheckStruct(capnp::DynamicStruct::Reader s, const std::string& path);
+Status CheckStruct(capnp::DynamicStruct::Reader s, const Path& path);
 
-Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const std::string& path) {
-  auto here = [&] { return Join(path, rule.name); };
+Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const Path& path) {
+  const Path field_path{&path, &rule.name};
+  auto here = [&] { return field_path.ToString(); };
   switch (rule.kind) {
     case FieldRule::Kind::kSkip: return Status::OK();
     case FieldRule::Kind::kGroup:
-      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), here());
+      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), field_path);
     case FieldRule::Kind::kEnum:
-      return CheckEnum(s.get(rule.field).as<capnp::DynamicEnum>(), here(), rule.optional);
+      return CheckEnum(s.get(rule.field).as<capnp::DynamicEnum>(), here, rule.optional);
     case FieldRule::Kind::kText:
       if (rule.required && s.get(rule.field).as<capnp::Text>().size() == 0) {
         return Status::InvalidArgument(here() + " is required");
@@ -130,7 +143,7 @@ Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const s
       if (!s.has(rule.field)) {
         return rule.required ? Status::InvalidArgument(here() + " is required") : Status::OK();
       }
-      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), here());
+      return CheckStruct(s.get(rule.field).as<capnp::DynamicStruct>(), field_path);
     case FieldRule::Kind::kList: {
       if (!s.has(rule.field)) {
         return rule.required ? Status::InvalidArgument(here() + " is required") : Status::OK();
@@ -141,9 +154,10 @@ Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const s
         auto item = [&] { return here() + "[" + std::to_string(i) + "]"; };
         if (rule.element.isEnum()) {
           auto e = list[i].as<capnp::DynamicEnum>();
-          if (e.getRaw() == 0 || e.getEnumerant() == nullptr) CL_RETURN_IF_ERROR(CheckEnum(e, item(), false));
+          if (e.getRaw() == 0 || e.getEnumerant() == nullptr) CL_RETURN_IF_ERROR(CheckEnum(e, item, false));
         } else if (rule.element.isStruct()) {
-          CL_RETURN_IF_ERROR(CheckStruct(list[i].as<capnp::DynamicStruct>(), item()));
+          CL_RETURN_IF_ERROR(
+              CheckStruct(list[i].as<capnp::DynamicStruct>(), Path{&path, &rule.name, i}));
         } else if (rule.element.isText() && list[i].as<capnp::Text>().size() == 0) {
           return Status::InvalidArgument(item() + " is empty");
         }
@@ -154,11 +168,14 @@ Status CheckField(capnp::DynamicStruct::Reader s, const FieldRule& rule, const s
   return Status::OK();
 }
 
-Status CheckStruct(capnp::DynamicStruct::Reader s, const std::string& path) {
+Status CheckStruct(capnp::DynamicStruct::Reader s, const Path& path) {
   const StructRules& rules = AllRules().For(s.getSchema());
   for (const auto& rule : rules.non_union) CL_RETURN_IF_ERROR(CheckField(s, rule, path));
   if (rules.has_union) {
-    auto where = [&] { return path.empty() ? std::string("union") : path; };
+    auto where = [&] {
+      std::string p = path.ToString();
+      return p.empty() ? std::string("union") : p;
+    };
     KJ_IF_MAYBE(active, s.which()) {
       const uint16_t d = active->getProto().getDiscriminantValue();
       if (d == 0) return Status::InvalidArgument(where() + " is required (no member set)");
@@ -235,7 +252,7 @@ Status ValidateClientEvent(schema::Event::Reader ev, int64_t now_micros,
       status = Status::InvalidArgument("body is required: name the event type");
       return;
     }
-    status = CheckStruct(capnp::toDynamic(ev), "");
+    status = CheckStruct(capnp::toDynamic(ev), Path{});
   })) {
     return Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
   }
