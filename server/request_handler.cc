@@ -237,7 +237,9 @@ void RequestHandler::Append(const RequestContext& context, uint64_t id,
           return;
         }
         metrics_.ObserveAppend(clock_->NowMicros() - started, result->deduplicated ? 0 : count);
-        Builder builder;
+        // Sized for the reply (envelope, result, one word per position): the default first
+        // segment is 8 KiB, allocated and zeroed for every append on the ledger's writer.
+        Builder builder(32 + static_cast<unsigned>(result->positions.size()));
         auto out = StartReply(builder, id).getBody().initAppend();
         auto positions = out.initPositions(static_cast<unsigned>(result->positions.size()));
         for (size_t i = 0; i < result->positions.size(); ++i) positions.set(i, result->positions[i]);
