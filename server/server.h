@@ -31,8 +31,11 @@ class Server {
   uint16_t metrics_port() const;  // 0 when there is no metrics endpoint
 
   // Serves until Shutdown() or, with `handle_signals`, SIGTERM or SIGINT. Shutting down stops
-  // accepting, lets every session answer and send what is in flight (at most
-  // `drain_seconds`), then returns. The caller then writes a checkpoint and closes the ledger.
+  // accepting (the listening socket closes: new connections are refused), refuses requests
+  // read from then on with `unavailable`, lets every session answer and send what is in
+  // flight and close gracefully (at most `drain_seconds`, then the rest are closed), waits
+  // for requests still with the ledger, then returns. The caller then writes a checkpoint and
+  // closes the ledger.
   void Run(bool handle_signals, int drain_seconds = 10);
   // Starts the shutdown from any thread.
   void Shutdown();
