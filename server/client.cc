@@ -78,7 +78,8 @@ class Client::Impl {
   std::unique_ptr<asio::ssl::stream<tcp::socket>> stream_;
   uint64_t next_id_ = 1;
   std::deque<std::unique_ptr<DecodedFrame>> batches_;
-  bool broken_ = false;
+  bool broken_ = false;        // nothing more can be read or sent
+  bool send_failed_ = false;   // nothing more can be sent; replies already here can be read
 };
 
 caseledger::Status Client::Impl::RunUntil(const bool& done, const char* what) {
@@ -167,7 +168,7 @@ caseledger::Status Client::Impl::Connect() {
 }
 
 caseledger::Status Client::Impl::SendBytes(std::span<const uint8_t> bytes) {
-  if (broken_) return caseledger::Status::Unavailable("the connection is closed");
+  if (broken_ || send_failed_) return caseledger::Status::Unavailable("the connection is closed");
   bool done = false;
   error_code ec;
   auto handler = [&](error_code e, size_t) {
@@ -181,7 +182,9 @@ caseledger::Status Client::Impl::SendBytes(std::span<const uint8_t> bytes) {
   }
   CL_RETURN_IF_ERROR(RunUntil(done, "sending"));
   if (ec) {
-    broken_ = true;
+    // The server may have closed after replying (goodbye, a protocol error): what it sent
+    // before closing can still be read.
+    send_failed_ = true;
     return caseledger::Status::Unavailable("sending to the server failed: " + ec.message());
   }
   return caseledger::Status::OK();
