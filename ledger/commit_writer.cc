@@ -11,7 +11,9 @@
 // leader doing the work; here the CPU work of the next group overlaps the sync of this one.)
 //
 // Nothing is acknowledged before its own synced write returns, and groups are written in
-// order, so what is acknowledged is durable and gap-free. When the write of N fails, N+1 was
+// order, so what is acknowledged is durable and gap-free. When groups of one request follow
+// each other with nothing in flight (an appender on its own), the stager writes them itself:
+// there is nothing to overlap, and a second thread hand-over would only add latency. When the write of N fails, N+1 was
 // staged on state that may not exist: it is not written, and every one of its requests fails
 // with N's error. The next group first reopens the database (Recover), which reloads the tail
 // from what is durable.
@@ -119,6 +121,7 @@ void Ledger::Impl::WriterLoop() {
   std::unique_ptr<Group> in_flight;  // handed to the syncer; kept while `staging` looks at it
   std::vector<std::unique_ptr<AppendRequest>> taken;
   bool staging_full = false;  // the next queued request does not fit into `staging`
+  bool last_was_lone = false;  // the previous group held a single request
   for (;;) {
     bool stopping = false;
     bool written = false;
@@ -150,14 +153,11 @@ void Ledger::Impl::WriterLoop() {
     // The group in flight is written: its heads are durable; or it failed, and whatever was
     // staged on top of it must not be written.
     if (in_flight && written) {
-      if (write_status.ok()) {
-        // From now on the database and the head cache show what the group wrote.
-        if (head_cache_.size() + in_flight->heads.size() > kMaxCachedHeads) head_cache_.clear();
-        for (auto& [case_id, head] : in_flight->heads) head_cache_[case_id] = std::move(head);
-        if (staging) staging->prev = nullptr;
-      } else {
-        failed_ = write_status;
-        if (staging) {
+      Absorb(*in_flight, write_status);
+      if (staging) {
+        if (write_status.ok()) {
+          staging->prev = nullptr;  // the database and the head cache now show what it wrote
+        } else {
           FailGroup(*staging, write_status);
           staging.reset();
         }
@@ -191,7 +191,28 @@ void Ledger::Impl::WriterLoop() {
       Add(counters_.stage_nanos, NanosSince(stage_start));
     }
     if (staging && !in_flight) {
-      HandOff(staging);
+      const bool lone = staging->requests.size() == 1;
+      const bool serial = lone && last_was_lone;
+      last_was_lone = lone;
+      if (serial) {
+        // Lone requests one after the other, nothing in flight: an appender on its own, whom
+        // nothing overlaps with; the stager writes its group itself rather than add a second
+        // thread hand-over to its latency.
+        FinishStaging(*staging);
+        const Status write_status = WriteGroup(*staging);
+        Absorb(*staging, write_status);
+        AnswerGroup(TakeAnswers(*staging), write_status);
+        staging.reset();
+        staging_full = false;
+        continue;
+      }
+      FinishStaging(*staging);
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        sync_job_ = staging.get();
+        ++groups_handed_;
+      }
+      sync_cv_.notify_one();
       in_flight = std::move(staging);
       staging_full = false;
       continue;
@@ -240,40 +261,44 @@ void Ledger::Impl::StageInto(std::unique_ptr<AppendRequest> req, Group& group) {
   group.results.push_back(std::move(r));
 }
 
-void Ledger::Impl::HandOff(std::unique_ptr<Group>& group) {
+void Ledger::Impl::FinishStaging(Group& group) {
   // The idempotency index is keyed by random event ids. Inserted in key order, each one lands
   // near the one before in the memtable's skip list (the column family has one insert hint),
   // instead of costing a search from the top: about a third of the writer's time otherwise.
   std::vector<const std::pair<const std::string, storage::IdempotencyRecord>*> ids;
-  ids.reserve(group->ids.size());
-  for (const auto& entry : group->ids) ids.push_back(&entry);
+  ids.reserve(group.ids.size());
+  for (const auto& entry : group.ids) ids.push_back(&entry);
   std::sort(ids.begin(), ids.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* entry : ids) {
-    group->batch.Put(idem_cf_, entry->first, storage::EncodeIdempotency(entry->second));
+    group.batch.Put(idem_cf_, entry->first, storage::EncodeIdempotency(entry->second));
   }
   // The checkpoint, when one is due, rides in the same batch: no extra sync.
   {
     std::shared_lock<std::shared_mutex> l(db_mu_);
-    group->checkpoint_status =
-        MaybeCheckpoint(group->range, group->force_checkpoint, &group->batch, &group->note);
+    group.checkpoint_status =
+        MaybeCheckpoint(group.range, group.force_checkpoint, &group.batch, &group.note);
   }
-  if (!group->checkpoint_status.ok()) {
-    log_->error("checkpoint failed: {}", group->checkpoint_status.ToString());
+  if (!group.checkpoint_status.ok()) {
+    log_->error("checkpoint failed: {}", group.checkpoint_status.ToString());
   }
   // The staged tail moves past the group. A failed write makes Recover() reload it.
-  next_position_ = group->next_position;
-  last_recorded_at_ = group->recorded_at;
-  range_ = group->range;
-  if (!group->note.empty()) {
+  next_position_ = group.next_position;
+  last_recorded_at_ = group.recorded_at;
+  range_ = group.range;
+  if (!group.note.empty()) {
     last_checkpoint_size_ = range_.size();
     last_checkpoint_time_ = std::chrono::steady_clock::now();
   }
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    sync_job_ = group.get();
-    ++groups_handed_;
+}
+
+void Ledger::Impl::Absorb(Group& group, const Status& write_status) {
+  if (!write_status.ok()) {
+    failed_ = write_status;
+    return;
   }
-  sync_cv_.notify_one();
+  // From now on the database and the head cache show what the group wrote.
+  if (head_cache_.size() + group.heads.size() > kMaxCachedHeads) head_cache_.clear();
+  for (auto& [case_id, head] : group.heads) head_cache_[case_id] = std::move(head);
 }
 
 void Ledger::Impl::FailGroup(Group& group, const Status& status) {
@@ -288,6 +313,67 @@ void Ledger::Impl::FailGroup(Group& group, const Status& status) {
   group.results.clear();
 }
 
+Status Ledger::Impl::WriteGroup(Group& group) {
+  Status write_status;
+  if (group.any_write || !group.note.empty()) {
+    const auto write_start = std::chrono::steady_clock::now();
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    {
+      std::shared_lock<std::shared_mutex> l(db_mu_);
+      write_status = FromRocks(db_->Write(wo, &group.batch), "append");
+    }
+    Add(counters_.write_nanos, NanosSince(write_start));
+    Add(counters_.groups, 1);
+    if (wo.sync) Add(counters_.synced_writes, 1);
+  }
+  if (write_status.ok()) {
+    Add(counters_.events, group.next_position - group.first_position);
+    committed_size_.store(group.next_position, std::memory_order_release);
+    committed_recorded_at_.store(group.recorded_at, std::memory_order_release);
+  } else {
+    // Nothing advances. The database refuses writes until it is reopened, and the reopen
+    // decides from what is durable where the log continues.
+    log_->error("commit of {} requests failed: {}", group.requests.size(),
+                write_status.ToString());
+  }
+  return write_status;
+}
+
+void Ledger::Impl::AnswerGroup(Answers answers, const Status& write_status) {
+  const auto answer_start = std::chrono::steady_clock::now();
+  Add(counters_.requests, answers.requests.size());
+  for (size_t i = 0; i < answers.requests.size(); ++i) {
+    AppendRequest& r = *answers.requests[i];
+    if (!write_status.ok()) {
+      // Every request that would have succeeded fails, retries of this group's own appends
+      // included; refusals (conflicts, bad input) keep their own answer.
+      if (r.checkpoint_done) {
+        r.checkpoint_done(write_status);
+      } else {
+        r.done(answers.results[i].ok() ? Result<AppendResult>(write_status)
+                                       : std::move(answers.results[i]));
+      }
+    } else if (r.checkpoint_done) {
+      if (!answers.note.empty()) {
+        r.checkpoint_done(answers.note);
+      } else if (!answers.checkpoint_status.ok()) {
+        r.checkpoint_done(answers.checkpoint_status);
+      } else {
+        r.checkpoint_done(GetCheckpoint(std::nullopt));
+      }
+    } else {
+      r.done(std::move(answers.results[i]));
+    }
+  }
+  Add(counters_.answer_nanos, NanosSince(answer_start));
+}
+
+Ledger::Impl::Answers Ledger::Impl::TakeAnswers(Group& group) {
+  return Answers{std::move(group.requests), std::move(group.results), std::move(group.note),
+                 group.checkpoint_status};
+}
+
 void Ledger::Impl::SyncerLoop() {
   for (;;) {
     Group* group = nullptr;
@@ -298,66 +384,16 @@ void Ledger::Impl::SyncerLoop() {
       group = sync_job_;
       sync_job_ = nullptr;
     }
-    Status write_status;
-    if (group->any_write || !group->note.empty()) {
-      const auto write_start = std::chrono::steady_clock::now();
-      rocksdb::WriteOptions wo;
-      wo.sync = options_.sync;
-      {
-        std::shared_lock<std::shared_mutex> l(db_mu_);
-        write_status = FromRocks(db_->Write(wo, &group->batch), "append");
-      }
-      Add(counters_.write_nanos, NanosSince(write_start));
-      Add(counters_.groups, 1);
-      if (wo.sync) Add(counters_.synced_writes, 1);
-    }
-    if (write_status.ok()) {
-      Add(counters_.events, group->next_position - group->first_position);
-      committed_size_.store(group->next_position, std::memory_order_release);
-      committed_recorded_at_.store(group->recorded_at, std::memory_order_release);
-    } else {
-      // Nothing advances. The database refuses writes until it is reopened, and the reopen
-      // decides from what is durable where the log continues.
-      log_->error("commit of {} requests failed: {}", group->requests.size(),
-                  write_status.ToString());
-    }
+    const Status write_status = WriteGroup(*group);
     // Take what the answers need: once the outcome is published, the stager may drop the group.
-    auto requests = std::move(group->requests);
-    auto results = std::move(group->results);
-    const std::string note = std::move(group->note);
-    const Status checkpoint_status = group->checkpoint_status;
+    Answers answers = TakeAnswers(*group);
     {
       std::lock_guard<std::mutex> l(mu_);
       ++groups_written_;
       last_write_status_ = write_status;
     }
     cv_.notify_one();
-
-    const auto answer_start = std::chrono::steady_clock::now();
-    Add(counters_.requests, requests.size());
-    for (size_t i = 0; i < requests.size(); ++i) {
-      AppendRequest& r = *requests[i];
-      if (!write_status.ok()) {
-        // Every request that would have succeeded fails, retries of this group's own appends
-        // included; refusals (conflicts, bad input) keep their own answer.
-        if (r.checkpoint_done) {
-          r.checkpoint_done(write_status);
-        } else {
-          r.done(results[i].ok() ? Result<AppendResult>(write_status) : std::move(results[i]));
-        }
-      } else if (r.checkpoint_done) {
-        if (!note.empty()) {
-          r.checkpoint_done(note);
-        } else if (!checkpoint_status.ok()) {
-          r.checkpoint_done(checkpoint_status);
-        } else {
-          r.checkpoint_done(GetCheckpoint(std::nullopt));
-        }
-      } else {
-        r.done(std::move(results[i]));
-      }
-    }
-    Add(counters_.answer_nanos, NanosSince(answer_start));
+    AnswerGroup(std::move(answers), write_status);
   }
 }
 
@@ -558,7 +594,7 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
                     rocksdb::Slice(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
     group.batch.Put(streams_cf_, storage::StreamKey(req.case_id, version), storage::LogKey(position));
     storage::IdempotencyRecord rec{position, pe->digest};
-    group.ids[pe->event_id] = rec;  // written by HandOff, in key order
+    group.ids[pe->event_id] = rec;  // written by FinishStaging, in key order
     group.case_of_position[position] = req.case_id;
     group.version_of_position[position] = version;
     result.positions.push_back(position);

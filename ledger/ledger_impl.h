@@ -119,8 +119,24 @@ class Ledger::Impl {
   std::unique_ptr<Group> NewGroup(const Group* prev);
   // Stages `req` into `group` (answer kept for the syncer); kj exceptions become answers.
   void StageInto(std::unique_ptr<AppendRequest> req, Group& group);
-  // Adds the checkpoint (when due), advances the staged tail past `group`, and hands it over.
-  void HandOff(std::unique_ptr<Group>& group);
+  // Adds the checkpoint (when due) and advances the staged tail past `group`.
+  void FinishStaging(Group& group);
+  // Writes a finished group (synced), and on success publishes the committed size. Called by
+  // the syncer, or by the stager when nothing is in flight.
+  Status WriteGroup(Group& group);
+  // After a group's write returned (stager only): its heads go into the head cache, or a
+  // failure is remembered for Recover().
+  void Absorb(Group& group, const Status& write_status);
+  // What answering a group needs, taken out of it so that the group can go.
+  struct Answers {
+    std::vector<std::unique_ptr<AppendRequest>> requests;
+    std::vector<Result<AppendResult>> results;
+    std::string note;
+    Status checkpoint_status;
+  };
+  Answers TakeAnswers(Group& group);
+  // Answers a written group's requests (after WriteGroup returned `write_status`).
+  void AnswerGroup(Answers answers, const Status& write_status);
   // Answers every request of a group that will not be written.
   void FailGroup(Group& group, const Status& status);
   // Checks one request against the stored state, the group in flight and the group's earlier
