@@ -169,6 +169,7 @@ void Ledger::Impl::WriterLoop() {
         if (!failed_.ok() && !in_flight) {
           Status s = Recover();
           if (!s.ok()) {
+            WaitForSyncerAnswers();
             for (auto& r : taken) {
               if (r->checkpoint_done) {
                 r->checkpoint_done(s);
@@ -201,6 +202,7 @@ void Ledger::Impl::WriterLoop() {
         FinishStaging(*staging);
         const Status write_status = WriteGroup(*staging);
         Absorb(*staging, write_status);
+        WaitForSyncerAnswers();
         AnswerGroup(TakeAnswers(*staging), write_status);
         staging.reset();
         staging_full = false;
@@ -301,7 +303,15 @@ void Ledger::Impl::Absorb(Group& group, const Status& write_status) {
   for (auto& [case_id, head] : group.heads) head_cache_[case_id] = std::move(head);
 }
 
+void Ledger::Impl::WaitForSyncerAnswers() {
+  std::unique_lock<std::mutex> l(mu_);
+  stager_awaits_answers_ = true;
+  cv_.wait(l, [this] { return groups_answered_ == groups_handed_; });
+  stager_awaits_answers_ = false;
+}
+
 void Ledger::Impl::FailGroup(Group& group, const Status& status) {
+  WaitForSyncerAnswers();
   for (auto& r : group.requests) {
     if (r->checkpoint_done) {
       r->checkpoint_done(status);
@@ -394,6 +404,13 @@ void Ledger::Impl::SyncerLoop() {
     }
     cv_.notify_one();
     AnswerGroup(std::move(answers), write_status);
+    bool notify = false;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++groups_answered_;
+      notify = stager_awaits_answers_;
+    }
+    if (notify) cv_.notify_one();
   }
 }
 

@@ -139,6 +139,9 @@ class Ledger::Impl {
   void AnswerGroup(Answers answers, const Status& write_status);
   // Answers every request of a group that will not be written.
   void FailGroup(Group& group, const Status& status);
+  // Stager only: waits until the syncer has answered every group handed to it, so that the
+  // stager's own answers come after theirs (appenders are answered in submission order).
+  void WaitForSyncerAnswers();
   // Checks one request against the stored state, the group in flight and the group's earlier
   // requests; on success adds its writes to the group's batch.
   Result<AppendResult> Stage(AppendRequest& req, Group& group);
@@ -185,6 +188,8 @@ class Ledger::Impl {
   Group* sync_job_ GUARDED_BY(mu_) = nullptr;  // handed over, not yet taken by the syncer
   uint64_t groups_handed_ GUARDED_BY(mu_) = 0;
   uint64_t groups_written_ GUARDED_BY(mu_) = 0;  // whose write returned (answers may follow)
+  uint64_t groups_answered_ GUARDED_BY(mu_) = 0;  // whose requests the syncer has answered
+  bool stager_awaits_answers_ GUARDED_BY(mu_) = false;
   Status last_write_status_ GUARDED_BY(mu_);     // of the newest written group
   bool sync_stop_ GUARDED_BY(mu_) = false;
   std::thread writer_;

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "ledger/ledger.h"
 #include "tests/support/temp_dir.h"
@@ -184,6 +185,54 @@ TEST_CASE("groups capped by max_group_bytes still commit every queued append in 
   }
   CHECK((*ledger)->size() == 2 * kAppends);
   CHECK((*ledger)->GetCommitStats().groups > 10);
+}
+
+TEST_CASE("appenders are answered in submission order, whichever writer thread answers",
+          "[ledger][group-commit]") {
+  TempDir dir;
+  ManualClock clock(testing::kT0 + 1000000);
+  LedgerOptions o;
+  o.data_dir = dir.Sub("data");
+  o.clock = &clock;
+  auto ledger = Ledger::Open(o);
+  REQUIRE(ledger.ok());
+  TestEvents t;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int> answered;
+  int submitted = 0;
+  auto submit = [&](int n) {
+    for (int k = 0; k < n; ++k) {
+      const int i = submitted++;
+      (*ledger)->AppendAsync("case-" + std::to_string(i), ExpectedVersion::NoStream(),
+                             t.MakeMany(1, {.case_id = "case-" + std::to_string(i)}),
+                             [&, i](Result<AppendResult> r) {
+                               // A slow answer (the server posts replies here) must not let a
+                               // later group's answer overtake it.
+                               if (i % 4 == 2) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+                               std::lock_guard<std::mutex> l(mu);
+                               answered.push_back(r.ok() ? i : -1);
+                               cv.notify_all();
+                             });
+    }
+  };
+  auto wait_for = [&](int n) {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return static_cast<int>(answered.size()) >= n; });
+  };
+  // Rounds of a pair (a group for the syncer), then two lone appends one after the other (the
+  // second may be written by the stager itself while the first's answer is still running).
+  for (int round = 0; round < 30; ++round) {
+    submit(2);
+    wait_for(submitted);
+    submit(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    submit(1);
+    wait_for(submitted);
+  }
+  std::vector<int> expected(submitted);
+  for (int i = 0; i < submitted; ++i) expected[i] = i;
+  CHECK(answered == expected);
 }
 
 TEST_CASE("the writer counts one synced write per group and none for a refused append",
