@@ -22,6 +22,23 @@ struct RequestHandler::CaseRef {
   schema::Jurisdiction jurisdiction = schema::Jurisdiction::UNSPECIFIED;
 };
 
+// The cases a page of the log shows, once each in case-id order; access streams are not case
+// data and are left out.
+std::vector<RequestHandler::CaseRef> RequestHandler::CasesShown(
+    const std::vector<StoredEvent>& events) {
+  std::map<std::string, CaseRef> cases;
+  for (const StoredEvent& event : events) {
+    auto r = event.reader();
+    std::string case_id(r.getCaseId().cStr(), r.getCaseId().size());
+    if (IsAccessStream(case_id) || cases.count(case_id)) continue;
+    std::string child_id(r.getChildId().cStr(), r.getChildId().size());
+    cases.emplace(case_id, CaseRef{case_id, std::move(child_id), r.getJurisdiction()});
+  }
+  std::vector<CaseRef> refs;
+  for (auto& [id, ref] : cases) refs.push_back(std::move(ref));
+  return refs;
+}
+
 namespace {
 
 using Builder = capnp::MallocMessageBuilder;
@@ -351,15 +368,7 @@ void RequestHandler::ReadLog(const RequestContext& context, uint64_t id,
   out.setNext(next);
   out.setAtEnd(next >= ledger_.size());
 
-  std::map<std::string, CaseRef> cases;
-  for (const StoredEvent& event : *events) {
-    auto r = event.reader();
-    std::string case_id(View(r.getCaseId()));
-    if (IsAccessStream(case_id) || cases.count(case_id)) continue;
-    cases.emplace(case_id, CaseRef{case_id, std::string(View(r.getChildId())), r.getJurisdiction()});
-  }
-  std::vector<CaseRef> refs;
-  for (auto& [k, v] : cases) refs.push_back(std::move(v));
+  std::vector<CaseRef> refs = CasesShown(*events);
   const std::string query = "readLog fromPosition=" + std::to_string(request.getFromPosition()) +
                             " limit=" + std::to_string(limit);
   RecordAccess(context, id, purpose, query,
@@ -408,15 +417,7 @@ void RequestHandler::SubscriptionRead(const RequestContext& context, uint64_t re
   out.setLive(next >= ledger_.size());
   const size_t count = events->size();
 
-  std::map<std::string, CaseRef> cases;
-  for (const StoredEvent& event : *events) {
-    auto r = event.reader();
-    std::string case_id(View(r.getCaseId()));
-    if (IsAccessStream(case_id) || cases.count(case_id)) continue;
-    cases.emplace(case_id, CaseRef{case_id, std::string(View(r.getChildId())), r.getJurisdiction()});
-  }
-  std::vector<CaseRef> refs;
-  for (auto& [k, v] : cases) refs.push_back(std::move(v));
+  std::vector<CaseRef> refs = CasesShown(*events);
   const std::string query = "subscribe fromPosition=" + std::to_string(from_position) +
                             " limit=" + std::to_string(count);
   RecordAccess(context, request_id, purpose, query,

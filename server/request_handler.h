@@ -99,6 +99,7 @@ class RequestHandler {
                     std::string_view query, int kind, std::vector<CaseRef> cases,
                     std::function<void(Status)> done);
   Result<uint64_t> NewestCheckpointSize() const;
+  static std::vector<CaseRef> CasesShown(const std::vector<StoredEvent>& events);
 
   Ledger& ledger_;
   const Limits limits_;
