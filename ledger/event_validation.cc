@@ -4,10 +4,13 @@
 #include <capnp/schema.h>
 #include <kj/exception.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/hash.h"
 #include "ledger/schema_annotations.h"
 #include "ledger/storage_format.h"
 #include "ledger/time_format.h"
@@ -253,6 +256,20 @@ Status ValidateClientEvent(schema::Event::Reader ev, int64_t now_micros,
       return;
     }
     status = CheckStruct(capnp::toDynamic(ev), Path{});
+    if (!status.ok()) return;
+    if (ev.getBody().isRulePackActivated()) {
+      // The pack's text is what replays evaluate; its digest must name exactly that text.
+      auto pack = ev.getBody().getRulePackActivated();
+      auto text = pack.getContent();
+      const Hash256 digest = Sha256(std::span<const uint8_t>(
+          reinterpret_cast<const uint8_t*>(text.begin()), text.size()));
+      auto given = pack.getDigest();
+      if (given.size() != digest.size() ||
+          !std::equal(given.begin(), given.end(), digest.begin())) {
+        status = Status::InvalidArgument(
+            "rulePackActivated.digest must be the SHA-256 of rulePackActivated.content");
+      }
+    }
   })) {
     return Status::InvalidArgument(std::string("malformed event: ") + e->getDescription().cStr());
   }

@@ -1684,6 +1684,71 @@ struct RulePackActivated {
   effectiveFrom @3 :Int64;
   # When the pack starts to apply, in microseconds since the epoch.
   digest @4 :Data $Json.hex $required;
-  # SHA-256 of the pack's canonical form.
+  # SHA-256 of `content`; the ledger refuses an activation whose digest does not match.
+  content @5 :Text $required;
+  # The whole pack, as the TOML text of docs/compliance.md. Carried in the ledger so that any
+  # replay evaluates every obligation under exactly the rules that were in force, without
+  # trusting files outside the log.
+}
+
+struct NotificationSent {
+  # Someone who must know was told (R25: police and guardian told of a missing child).
+  recipient @0 :Recipient;
+  recipientId @1 :Text;
+  # Pseudonymous id of the recipient agency or person, when known.
+  subject @2 :Subject;
+  subjectRef @3 :Data $Json.hex;
+  # Event id of what the notification is about (the missing report, the decision).
+  channel @4 :Channel $optional;
+
+  enum Recipient {
+    unspecified @0;
+    police @1;
+    guardian @2;
+    childProtection @3;
+    parents @4;
+    legalCounsel @5;
+    consulateOrEmbassy @6;
+    receivingStateAuthority @7;
+    nrmBody @8;
+    other @9;
+  }
+  enum Subject {
+    unspecified @0;
+    childMissing @1;
+    childLocated @2;
+    interviewScheduled @3;
+    decision @4;
+    caseTransfer @5;
+    other @6;
+  }
+  enum Channel {
+    unspecified @0;
+    phone @1;
+    secureMessage @2;
+    inPerson @3;
+    letter @4;
+    system @5;
+  }
+}
+
+struct AccompanimentExclusionDecided {
+  # A reasoned decision that a person may not accompany the child at an interview or hearing
+  # (R19: 2011/36 Art 15(3)(f), Lanzarote Art 35(1)(f)). Recorded before the interview.
+  excludedRole @0 :ExcludedRole;
+  grounds @1 :Text $required;
+  # Why; professional, no personal data.
+  interviewRef @2 :Data $Json.hex;
+  # Event id of the scheduled interview, when it was scheduled first.
+  decidedById @3 :Text;
+  # Pseudonymous id of the prosecutor or judge who decided.
+}
+
+struct ChildHearingExemptionDecided {
+  # A reasoned decision not to hear the child before a decision (R10: the "reasoned exemption").
+  decisionContext @0 :DecisionContext;
+  reason @1 :ChildViewsHeard.ExemptionReason;
+  grounds @2 :Text $required;
+  decisionRef @3 :Data $Json.hex;
 }
 

@@ -140,6 +140,9 @@ struct Event {
     # A correction: withdraws an earlier event entered in error, named by `supersedes`.
     rulePackActivated @88 :Bodies.RulePackActivated;
     # A compliance rule pack version takes effect.
+    notificationSent @89 :Bodies.NotificationSent;
+    accompanimentExclusionDecided @90 :Bodies.AccompanimentExclusionDecided;
+    childHearingExemptionDecided @91 :Bodies.ChildHearingExemptionDecided;
   }
 }
 

@@ -140,6 +140,9 @@ bool MayRecord(AgencyRole role, Body::Which type) {
     case Body::FORENSIC_INTERVIEW_CONDUCTED:
       // Police conducts the interview, at the Barnahus where there is one.
       return In(role, {AgencyRole::POLICE, AgencyRole::BARNAHUS});
+    case Body::ACCOMPANIMENT_EXCLUSION_DECIDED:
+      // The investigator, the prosecutor or the court decides who may not accompany the child.
+      return In(role, {AgencyRole::POLICE, AgencyRole::PROSECUTION, AgencyRole::COURT});
     case Body::LEGAL_COUNSEL_APPOINTED:
       return In(role, {AgencyRole::LEGAL_AID, AgencyRole::COURT});
     case Body::CRIME_REPORTED:
@@ -178,6 +181,8 @@ bool MayRecord(AgencyRole role, Body::Which type) {
       return In(role, {AgencyRole::CHILD_PROTECTION, AgencyRole::NRM_BODY});
     case Body::RECORD_DISCLOSED:
     case Body::ENTRY_VOIDED:
+    case Body::NOTIFICATION_SENT:
+    case Body::CHILD_HEARING_EXEMPTION_DECIDED:
       // An agency records its own disclosures and voids its own mistaken entries.
       return AnyAgency(role);
     case Body::ERASURE_REQUESTED:
