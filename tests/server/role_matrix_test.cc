@@ -129,6 +129,11 @@ std::map<Body::Which, std::set<AgencyRole>> EmitterTable() {
   set({Body::RECORD_DISCLOSED}, AnyAgency());
   // Not in §2: an agency withdraws its own mistaken entry.
   set({Body::ENTRY_VOIDED}, AnyAgency());
+  // Not in §2, added for the compliance rules: notifications (R25) and reasoned exemptions from
+  // hearing the child (R10) come from whoever notifies or decides; exclusions from accompanying
+  // the child at an interview (R19) from the investigator, the prosecutor or the court.
+  set({Body::NOTIFICATION_SENT, Body::CHILD_HEARING_EXEMPTION_DECIDED}, AnyAgency());
+  set({Body::ACCOMPANIMENT_EXCLUSION_DECIDED}, {R::POLICE, R::PROSECUTION, R::COURT});
   set({Body::ERASURE_REQUESTED, Body::ERASURE_DECIDED, Body::LEGAL_HOLD_APPLIED,
        Body::LEGAL_HOLD_RELEASED, Body::RULE_PACK_ACTIVATED},
       {R::SYSTEM});
