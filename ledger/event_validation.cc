@@ -257,6 +257,11 @@ Status ValidateClientEvent(schema::Event::Reader ev, int64_t now_micros,
     }
     status = CheckStruct(capnp::toDynamic(ev), Path{});
     if (!status.ok()) return;
+    if (ev.getJurisdiction() == schema::Jurisdiction::EU && !ev.getBody().isRulePackActivated()) {
+      status = Status::InvalidArgument(
+          "jurisdiction EU is only for rule pack activations: a case belongs to a state");
+      return;
+    }
     if (ev.getBody().isRulePackActivated()) {
       // The pack's text is what replays evaluate; its digest must name exactly that text.
       auto pack = ev.getBody().getRulePackActivated();

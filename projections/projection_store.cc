@@ -1,1 +1,264 @@
-// Placeholder until its owner writes it (issue 5).
+#include "projections/projection_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "ledger/ledger.h"
+#include "ledger/rocks_status.h"
+#include "projections/projection_internal.h"
+
+namespace caseledger::projections {
+
+using detail::FromRocks;
+using internal::BigEndian64;
+using internal::ReadBigEndian64;
+
+namespace {
+
+// The code version of each projection. Change one when its fold changes what it stores: the
+// store then rebuilds that projection from the log on the next open.
+constexpr std::string_view kCaseViewVersion = "1";
+constexpr std::string_view kComplianceVersion = "1";
+
+constexpr const char* kColumnFamilies[] = {
+    "default", "meta", "case_view", "compliance", "compliance_due", "packs", "groups",
+    "group_counts",
+};
+
+std::string PositionKey(std::string_view name) { return "position/" + std::string(name); }
+std::string VersionKey(std::string_view name) { return "version/" + std::string(name); }
+
+}  // namespace
+
+ProjectionStore::Impl::Impl(const Ledger& ledger, StoreOptions options)
+    : ledger_(ledger), options_(std::move(options)) {}
+
+ProjectionStore::Impl::~Impl() {
+  for (auto* cf : handles_) db_->DestroyColumnFamilyHandle(cf);
+}
+
+Status ProjectionStore::Impl::Open() {
+  const std::string path = ledger_.options().data_dir + "/projections";
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : kColumnFamilies) {
+    cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s;
+  if (options_.read_only) {
+    if (!std::filesystem::exists(path)) {
+      return Status::NotFound("no projections in " + ledger_.options().data_dir +
+                              " yet: run `caseledger rebuild` or start the server");
+    }
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, cfs, &handles_, &db);
+  } else {
+    s = rocksdb::DB::Open(db_options, path, cfs, &handles_, &db);
+  }
+  if (!s.ok()) return FromRocks(s, "open projections " + path);
+  db_.reset(db);
+  meta_ = handles_[1];
+  views_ = handles_[2];
+  compliance_ = handles_[3];
+  due_ = handles_[4];
+  packs_ = handles_[5];
+  groups_ = handles_[6];
+  group_counts_ = handles_[7];
+
+  CL_RETURN_IF_ERROR(LoadPosition(kCaseView, kCaseViewVersion, &view_position_));
+  CL_RETURN_IF_ERROR(LoadPosition(kCompliance, kComplianceVersion, &compliance_position_));
+  CL_RETURN_IF_ERROR(LoadPacks(compliance_position_, &registry_));
+  CL_RETURN_IF_ERROR(LoadGroups());
+  PublishPosition();
+  return Status::OK();
+}
+
+Status ProjectionStore::Impl::LoadPosition(std::string_view name, std::string_view version,
+                                           uint64_t* position) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), meta_, VersionKey(name), &value);
+  if (s.IsNotFound() || (s.ok() && value != version)) {
+    // New, or written by another version of the fold: start again from the beginning.
+    *position = 0;
+    if (options_.read_only) {
+      if (s.ok()) {
+        return Status::Unavailable("projection " + std::string(name) + " was written by code version " +
+                                   value + ", this is " + std::string(version) +
+                                   ": it rebuilds when the server or `caseledger rebuild` opens it");
+      }
+      return Status::OK();
+    }
+    return ClearProjection(name);
+  }
+  if (!s.ok()) return FromRocks(s, "read projection meta");
+  s = db_->Get(rocksdb::ReadOptions(), meta_, PositionKey(name), &value);
+  if (s.IsNotFound()) {
+    *position = 0;
+    return Status::OK();
+  }
+  if (!s.ok()) return FromRocks(s, "read projection meta");
+  if (value.size() != 8) return Status::Corruption("projection position of " + std::string(name));
+  *position = ReadBigEndian64(value);
+  return Status::OK();
+}
+
+std::vector<rocksdb::ColumnFamilyHandle*> ProjectionStore::Impl::FamiliesOf(
+    std::string_view name) const {
+  if (name == kCaseView) return {views_};
+  return {compliance_, due_, packs_, groups_, group_counts_};
+}
+
+Status ProjectionStore::Impl::ClearProjection(std::string_view name) {
+  rocksdb::WriteBatch batch;
+  for (auto* cf : FamiliesOf(name)) {
+    // Keys are never empty; 0xff... bounds every key the projections write.
+    batch.DeleteRange(cf, rocksdb::Slice("", 0), std::string(64, '\xff'));
+  }
+  batch.Put(meta_, PositionKey(name), BigEndian64(0));
+  batch.Put(meta_, VersionKey(name),
+            std::string(name == kCaseView ? kCaseViewVersion : kComplianceVersion));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto s = db_->Write(wo, &batch);
+  if (!s.ok()) return FromRocks(s, "clear projection " + std::string(name));
+  if (name == kCompliance) {
+    std::lock_guard<std::mutex> lock(registry_mu_);
+    registry_ = compliance::PackRegistry();
+    counts_.Clear();
+  }
+  return Status::OK();
+}
+
+void ProjectionStore::Impl::PublishPosition() {
+  std::lock_guard<std::mutex> lock(position_mu_);
+  position_ = std::min(view_position_, compliance_position_);
+  position_cv_.notify_all();
+}
+
+uint64_t ProjectionStore::Impl::position() const {
+  std::lock_guard<std::mutex> lock(position_mu_);
+  return position_;
+}
+
+uint64_t ProjectionStore::Impl::WaitFor(uint64_t target, int64_t timeout_millis) const {
+  std::unique_lock<std::mutex> lock(position_mu_);
+  position_cv_.wait_for(lock, std::chrono::milliseconds(timeout_millis),
+                        [&] { return position_ >= target; });
+  return position_;
+}
+
+// ---- Queries ----------------------------------------------------------------------------
+
+Result<Hash256> ProjectionStore::Impl::Digest(std::string_view name) const {
+  if (name != kCaseView && name != kCompliance) {
+    return Status::InvalidArgument("no projection named " + std::string(name) +
+                                   " (there are case_view and compliance)");
+  }
+  internal::DigestBuilder digest;
+  for (auto* cf : FamiliesOf(name)) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    digest.AddFamily(cf->GetName());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      digest.Add(it->key().ToStringView(), it->value().ToStringView());
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "digest " + std::string(name));
+  }
+  return digest.Finish();
+}
+
+ProjectionStore::ProjectionStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ProjectionStore::~ProjectionStore() = default;
+
+Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(const Ledger& ledger,
+                                                               StoreOptions options) {
+  auto impl = std::make_unique<Impl>(ledger, std::move(options));
+  CL_RETURN_IF_ERROR(impl->Open());
+  return std::unique_ptr<ProjectionStore>(new ProjectionStore(std::move(impl)));
+}
+
+Result<uint64_t> ProjectionStore::CatchUp(std::optional<uint64_t> target) {
+  return impl_->CatchUp(target);
+}
+Result<uint64_t> ProjectionStore::Rebuild(const std::vector<std::string>& names) {
+  return impl_->Rebuild(names);
+}
+uint64_t ProjectionStore::position() const { return impl_->position(); }
+uint64_t ProjectionStore::WaitFor(uint64_t target, int64_t timeout_millis) const {
+  return impl_->WaitFor(target, timeout_millis);
+}
+Result<Hash256> ProjectionStore::Digest(std::string_view name) const {
+  return impl_->Digest(name);
+}
+Result<CaseState> ProjectionStore::Case(std::string_view case_id) const {
+  return impl_->Case(case_id);
+}
+Result<CaseState> ProjectionStore::Replay(std::string_view case_id,
+                                          const ReplayPoint& point) const {
+  return impl_->Replay(case_id, point);
+}
+Result<std::vector<std::pair<std::string, compliance::Obligation>>> ProjectionStore::Overdue(
+    int64_t as_of, size_t limit) const {
+  return impl_->Overdue(as_of, limit);
+}
+Result<std::vector<AccountabilityRow>> ProjectionStore::Accountability(int64_t from, int64_t to,
+                                                                       bool monthly,
+                                                                       int64_t as_of) const {
+  return impl_->Accountability(from, to, monthly, as_of);
+}
+std::vector<compliance::PackRegistry::ActivationInfo> ProjectionStore::Activations() const {
+  return impl_->Activations();
+}
+
+// ---- Follower ---------------------------------------------------------------------------
+
+ProjectionFollower::ProjectionFollower(ProjectionStore& store, int64_t poll_millis)
+    : store_(store), poll_millis_(poll_millis), thread_([this] { Run(); }) {}
+
+ProjectionFollower::~ProjectionFollower() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void ProjectionFollower::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ = true;
+  }
+  cv_.notify_all();
+}
+
+Status ProjectionFollower::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+void ProjectionFollower::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(poll_millis_),
+                 [&] { return stop_ || pending_; });
+    if (stop_) break;
+    pending_ = false;
+    lock.unlock();
+    auto reached = store_.CatchUp();
+    lock.lock();
+    last_error_ = reached.ok() ? Status::OK() : reached.status();
+  }
+}
+
+}  // namespace caseledger::projections

@@ -26,6 +26,9 @@ enum Jurisdiction {
   se @6 $Json.name("SE");
   no @7 $Json.name("NO");
   is @8 $Json.name("IS");
+  eu @9 $Json.name("EU");
+  # Not a state: the EU and Council of Europe minimums. Only the activation of the baseline rule
+  # pack carries it; validation refuses it on every other event.
 }
 
 enum AgencyRole {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "tools/cli.h"
+#include "tools/cli_projections.h"
 #include "tools/dev_certs.h"
 
 namespace {
@@ -228,6 +229,8 @@ int main(int argc, char** argv) {
       ->required();
   certs_cmd->add_option("--days", certs.days, "Validity in days (1..36500)")->capture_default_str();
 
+  auto run_projection_command = AddProjectionCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -235,6 +238,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
+  if (auto code = run_projection_command()) return *code;
   if (append_cmd->parsed()) return RunAppend(append, std::cin, std::cout, std::cerr);
   if (read_cmd->parsed()) {
     if (case_opt->count()) read.case_id = read_case;

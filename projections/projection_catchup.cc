@@ -1,0 +1,208 @@
+// Catching the projections up with the log: read a chunk of events in global order, fold each
+// into the states of its case, and write the touched states with the position reached in one
+// atomic write.
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "ledger/ledger.h"
+#include "ledger/rocks_status.h"
+#include "projections/projection_internal.h"
+
+namespace caseledger::projections {
+
+using detail::FromRocks;
+using internal::BigEndian64;
+
+namespace {
+
+std::string PositionKey(std::string_view name) { return "position/" + std::string(name); }
+
+std::vector<std::string> PendingDueKeys(const std::string& case_id,
+                                        const compliance::CaseCompliance& state) {
+  std::vector<std::string> keys;
+  for (const auto& o : state.Obligations()) {
+    if (o.status == compliance::ObligationStatus::kPending && o.due_at.has_value()) {
+      keys.push_back(internal::DueKey(case_id, o));
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<uint64_t> ProjectionStore::Impl::CatchUp(std::optional<uint64_t> target_opt) {
+  if (options_.read_only) {
+    return Status::Unavailable("the projections are open read-only: the server keeps them");
+  }
+  std::lock_guard<std::mutex> lock(catchup_mu_);
+  const uint64_t head = ledger_.size();
+  const uint64_t target = std::min(target_opt.value_or(head), head);
+  uint64_t next = std::min(view_position_, compliance_position_);
+  uint64_t last_flush = next;
+  std::unordered_map<std::string, Touched> touched;
+  rocksdb::WriteBatch batch;
+  while (next < target) {
+    auto events = ledger_.ReadLog(next, std::min<uint64_t>(options_.chunk_events, target - next));
+    if (!events.ok()) return events.status();
+    if (events->empty()) break;
+    for (const auto& event : *events) {
+      CL_RETURN_IF_ERROR(ApplyEvent(event, &touched, &batch));
+    }
+    next = events->back().position() + 1;
+    if (next - last_flush >= options_.flush_every_events || next >= target) {
+      CL_RETURN_IF_ERROR(Flush(next, &touched, &batch));
+      last_flush = next;
+      if (options_.progress) options_.progress(next, target);
+    }
+  }
+  return position();
+}
+
+Result<uint64_t> ProjectionStore::Impl::Rebuild(const std::vector<std::string>& names_in) {
+  if (options_.read_only) {
+    return Status::Unavailable("the projections are open read-only: stop the server to rebuild");
+  }
+  std::vector<std::string> names = names_in;
+  if (names.empty()) names = {std::string(kCaseView), std::string(kCompliance)};
+  {
+    std::lock_guard<std::mutex> lock(catchup_mu_);
+    for (const auto& name : names) {
+      if (name != kCaseView && name != kCompliance) {
+        return Status::InvalidArgument("no projection named " + name +
+                                       " (there are case_view and compliance)");
+      }
+    }
+    for (const auto& name : names) {
+      CL_RETURN_IF_ERROR(ClearProjection(name));
+      (name == kCaseView ? view_position_ : compliance_position_) = 0;
+    }
+    PublishPosition();
+  }
+  return CatchUp(std::nullopt);
+}
+
+Status ProjectionStore::Impl::ApplyEvent(const StoredEvent& event,
+                                         std::unordered_map<std::string, Touched>* touched,
+                                         rocksdb::WriteBatch* batch) {
+  const uint64_t position = event.position();
+  auto reader = event.reader();
+  const bool to_view = position >= view_position_;
+  const bool to_compliance = position >= compliance_position_;
+  if (reader.getBody().isRulePackActivated()) {
+    if (to_compliance) {
+      std::lock_guard<std::mutex> lock(registry_mu_);
+      // A pack that does not parse is recorded but activates nothing: the timeline then keeps
+      // the rules in force before it, and `caseledger rules check` tells the operator why.
+      (void)registry_.Activate(reader.getBody().getRulePackActivated(), position,
+                               reader.getRecordedAt());
+      batch->Put(packs_, BigEndian64(position), "");
+    }
+    return Status::OK();
+  }
+  const std::string case_id(reader.getCaseId().cStr(), reader.getCaseId().size());
+  if (!internal::IsCaseStream(case_id) || (!to_view && !to_compliance)) return Status::OK();
+  auto entry = Load(case_id, touched, to_view, to_compliance);
+  if (!entry.ok()) return entry.status();
+  Touched* t = *entry;
+  if (to_view) {
+    if (t->view->Apply(reader, position).needs_refold) {
+      CL_RETURN_IF_ERROR(RefoldView(case_id, position, &*t->view));
+    }
+  }
+  if (to_compliance) {
+    std::lock_guard<std::mutex> lock(registry_mu_);
+    t->compliance->Apply(reader, position, registry_, counts_);
+  }
+  return Status::OK();
+}
+
+Result<ProjectionStore::Impl::Touched*> ProjectionStore::Impl::Load(
+    const std::string& case_id, std::unordered_map<std::string, Touched>* touched, bool view,
+    bool compliance) {
+  Touched& t = (*touched)[case_id];
+  std::string value;
+  if (view && !t.view) {
+    auto s = db_->Get(rocksdb::ReadOptions(), views_, case_id, &value);
+    if (s.IsNotFound()) {
+      t.view.emplace();
+    } else if (!s.ok()) {
+      return FromRocks(s, "read case view");
+    } else {
+      auto fold = CaseViewFold::Deserialize(value);
+      if (!fold.ok()) return fold.status().WithContext("case view of " + case_id);
+      t.view.emplace(std::move(*fold));
+    }
+  }
+  if (compliance && !t.compliance) {
+    auto s = db_->Get(rocksdb::ReadOptions(), compliance_, case_id, &value);
+    if (s.IsNotFound()) {
+      t.compliance.emplace();
+    } else if (!s.ok()) {
+      return FromRocks(s, "read compliance state");
+    } else {
+      auto state = compliance::CaseCompliance::Deserialize(value);
+      if (!state.ok()) return state.status().WithContext("compliance state of " + case_id);
+      t.compliance.emplace(std::move(*state));
+      t.old_due_keys = PendingDueKeys(case_id, *t.compliance);
+    }
+  }
+  return &t;
+}
+
+// A correction reached the case view: fold the case again from its first event, so that the
+// corrected facts replace the originals everywhere they were used.
+Status ProjectionStore::Impl::RefoldView(const std::string& case_id, uint64_t through,
+                                         CaseViewFold* view) const {
+  return view->Refold([&](const CaseViewFold::EventSink& sink) -> Status {
+    auto events = ledger_.ReadStream(case_id, 0, SIZE_MAX);
+    if (!events.ok()) return events.status();
+    for (const auto& e : *events) {
+      if (e.position() > through) break;
+      sink(e.reader(), e.position());
+    }
+    return Status::OK();
+  });
+}
+
+Status ProjectionStore::Impl::Flush(uint64_t reached,
+                                    std::unordered_map<std::string, Touched>* touched,
+                                    rocksdb::WriteBatch* batch) {
+  for (auto& [case_id, t] : *touched) {
+    if (t.view && t.compliance) {
+      uint32_t open = 0, findings = 0;
+      for (const auto& o : t.compliance->Obligations()) {
+        if (o.status == compliance::ObligationStatus::kPending) ++open;
+        if (o.status == compliance::ObligationStatus::kBreached ||
+            o.status == compliance::ObligationStatus::kMetLate) {
+          ++findings;
+        }
+      }
+      t.view->SetCompliance(open, findings);
+    }
+    if (t.view) batch->Put(views_, case_id, t.view->Serialize());
+    if (t.compliance) {
+      batch->Put(compliance_, case_id, t.compliance->Serialize());
+      for (const auto& key : t.old_due_keys) batch->Delete(due_, key);
+      for (const auto& key : PendingDueKeys(case_id, *t.compliance)) batch->Put(due_, key, "");
+    }
+  }
+  counts_.Flush(batch, groups_, group_counts_);
+  const uint64_t view_reached = std::max(view_position_, reached);
+  const uint64_t compliance_reached = std::max(compliance_position_, reached);
+  batch->Put(meta_, PositionKey(kCaseView), BigEndian64(view_reached));
+  batch->Put(meta_, PositionKey(kCompliance), BigEndian64(compliance_reached));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  auto s = db_->Write(wo, batch);
+  batch->Clear();
+  touched->clear();
+  if (!s.ok()) return FromRocks(s, "write projections");
+  view_position_ = view_reached;
+  compliance_position_ = compliance_reached;
+  PublishPosition();
+  return Status::OK();
+}
+
+}  // namespace caseledger::projections

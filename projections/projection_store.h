@@ -1,0 +1,155 @@
+// The projection store: the case views and compliance timelines folded from the ledger's log,
+// kept in a RocksDB database of their own (DATA_DIR/projections) that can be deleted and
+// rebuilt from the log at any time (docs/storage_format.md, "Projections").
+//
+// Each projection consumes events in global order and writes its state together with the
+// position it has reached in one atomic RocksDB write, so after a crash it resumes exactly
+// where its last write ended: every event is applied exactly once. A projection whose code
+// version differs from the one recorded rebuilds itself from position 0 on open.
+//
+// Thread safety: CatchUp and the queries may run on different threads; CatchUp calls are
+// serialized internally.
+#ifndef CASELEDGER_PROJECTIONS_PROJECTION_STORE_H_
+#define CASELEDGER_PROJECTIONS_PROJECTION_STORE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ledger/hash.h"
+#include "ledger/status.h"
+#include "projections/case_view.h"
+#include "projections/compliance.h"
+
+namespace caseledger {
+
+class Ledger;
+
+namespace projections {
+
+// The projections, by name. Their code versions are in projection_store.cc.
+inline constexpr std::string_view kCaseView = "case_view";
+inline constexpr std::string_view kCompliance = "compliance";
+
+struct StoreOptions {
+  // Open for reading only (the server holds the store): queries work, CatchUp fails.
+  bool read_only = false;
+  // Events read from the log per chunk, and how many chunks may pass before the states are
+  // written (one atomic write per flush).
+  size_t chunk_events = 4096;
+  size_t flush_every_events = 65536;
+  // Sync each flush. The log is the source of truth, so a lost flush only costs a re-apply;
+  // tests of crash behaviour leave it on.
+  bool sync = false;
+  // Called after each flush during CatchUp with (position reached, target).
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+// What a replay stops at: the state of one case as the system knew it at a global position or
+// at a recorded-at time, or as things had happened by an occurred-at time.
+struct ReplayPoint {
+  enum class Kind { kNow, kPosition, kRecordedBy, kOccurredBy };
+  Kind kind = Kind::kNow;
+  uint64_t position = 0;  // kPosition: events before this position
+  int64_t micros = 0;     // kRecordedBy, kOccurredBy: events with that time <= micros
+};
+
+// One case's state.
+struct CaseState {
+  std::string case_id;
+  CaseViewFold view;
+  compliance::CaseCompliance compliance;
+  compliance::Calendar calendar = compliance::Calendar::Utc();  // for local times in output
+  uint64_t position = 0;  // the projection position the state reflects
+};
+
+// Per agency, rule and period: how the obligations turned out.
+struct AccountabilityRow {
+  std::string agency, role, rule_id, jurisdiction, period;  // period: "2026" or "2026-03"
+  uint64_t met = 0, met_late = 0, breached = 0, open = 0, overdue = 0;
+  // Hours from trigger to the satisfying event, for obligations met (on time or late) that
+  // have a due time.
+  std::optional<double> median_hours, p90_hours;
+};
+
+class ProjectionStore {
+ public:
+  // Opens (or creates) the store of the ledger's data directory.
+  static Result<std::unique_ptr<ProjectionStore>> Open(const Ledger& ledger,
+                                                       StoreOptions options = {});
+  ~ProjectionStore();
+  ProjectionStore(const ProjectionStore&) = delete;
+  ProjectionStore& operator=(const ProjectionStore&) = delete;
+
+  // Applies every event from each projection's position up to `target` (the ledger's size when
+  // empty). Returns the position reached.
+  Result<uint64_t> CatchUp(std::optional<uint64_t> target = std::nullopt);
+
+  // Drops the named projections' state (all when empty) and rebuilds them from position 0.
+  Result<uint64_t> Rebuild(const std::vector<std::string>& names);
+
+  // The position every projection has reached (the lowest).
+  uint64_t position() const;
+  // Waits until position() >= target or the timeout passes; returns the position reached.
+  uint64_t WaitFor(uint64_t target, int64_t timeout_millis) const;
+
+  // SHA-256 over every key and value of a projection's state (not its position): equal states
+  // give equal digests.
+  Result<Hash256> Digest(std::string_view name) const;
+
+  // The state of a case now (from the store), or replayed to a point from the ledger.
+  Result<CaseState> Case(std::string_view case_id) const;
+  Result<CaseState> Replay(std::string_view case_id, const ReplayPoint& point) const;
+
+  // Obligations of every case not met by `as_of` whose due time is before it.
+  Result<std::vector<std::pair<std::string, compliance::Obligation>>> Overdue(
+      int64_t as_of, size_t limit) const;
+
+  // Per agency, rule and period (months when `monthly`, else years) over obligations whose
+  // trigger occurred in [from, to).
+  Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,
+                                                        int64_t as_of) const;
+
+  // The rule pack activations the store has seen.
+  std::vector<compliance::PackRegistry::ActivationInfo> Activations() const;
+
+  class Impl;
+
+ private:
+  explicit ProjectionStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs CatchUp on a thread of its own whenever Notify is called (the server calls it after
+// each acknowledged append) and every `poll_millis`.
+class ProjectionFollower {
+ public:
+  ProjectionFollower(ProjectionStore& store, int64_t poll_millis = 500);
+  ~ProjectionFollower();  // stops the thread after the current catch-up
+  void Notify();
+  // The last CatchUp error, if any (the follower keeps trying).
+  Status last_error() const;
+
+ private:
+  void Run();
+  ProjectionStore& store_;
+  int64_t poll_millis_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool pending_ = false;
+  Status last_error_;
+  std::thread thread_;
+};
+
+}  // namespace projections
+}  // namespace caseledger
+
+#endif  // CASELEDGER_PROJECTIONS_PROJECTION_STORE_H_
