@@ -120,6 +120,8 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--start", gen.start, "Simulated time of the first case (RFC 3339)")
       ->capture_default_str();
   gen_cmd->add_flag("--quiet", gen.quiet, "No progress line");
+  gen_cmd->add_flag("--no-rule-packs", gen.no_rule_packs,
+                    "Do not activate the shipped compliance rule packs before the cases");
 
   KeygenArgs keygen;
   auto* keygen_cmd = app.add_subcommand(

@@ -257,10 +257,15 @@ int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err) {
       err << "\rgenerated " << done << " of " << total << " events" << std::flush;
     };
   }
+  o.activate_rule_packs = !args.no_rule_packs;
   auto summary = synthetic::GenerateInto(args.data_dir, o);
   if (!args.quiet) err << "\n";
   if (!summary.ok()) return Fail(err, summary.status());
-  out << "generated " << summary->cases << " cases, " << summary->events << " events in "
+  out << "generated " << summary->cases << " cases, " << summary->events << " events"
+      << (summary->rule_packs ? " after " + std::to_string(summary->rule_packs) +
+                                    " rule pack activations"
+                              : std::string())
+      << " in "
       << args.data_dir << " (manifest: " << summary->manifest_path << ")\n";
   return kExitOk;
 }

@@ -93,6 +93,7 @@ struct GenArgs {
   std::vector<std::string> jurisdictions;  // empty: all eight
   std::string start = "2024-01-08T08:00:00Z";
   bool quiet = false;
+  bool no_rule_packs = false;  // skip activating the shipped rule packs first
 };
 int RunGen(const GenArgs& args, std::ostream& out, std::ostream& err);
 

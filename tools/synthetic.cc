@@ -69,6 +69,8 @@
 
 #include "ledger/ledger.h"
 #include "ledger/time_format.h"
+#include "projections/pack_activation.h"
+#include "projections/rule_pack.h"
 #include "tools/synthetic_internal.h"
 
 namespace caseledger::synthetic {
@@ -233,6 +235,21 @@ class Appender {
   Status error_;               // GUARDED_BY(mu_)
 };
 
+// One activation per shipped pack, in force from `at` (the clock stands there too).
+Result<uint64_t> ActivateShippedPacks(Ledger& ledger, int64_t at) {
+  const std::string dir = compliance::DefaultRulesDir();
+  auto packs = compliance::LoadPackDir(dir);
+  if (!packs.ok()) return packs.status().WithContext("rule packs in " + dir);
+  for (const auto& pack : *packs) {
+    auto message = compliance::BuildActivation(pack, pack.text, at, "synthetic-generator", at);
+    auto event = message->getRoot<schema::Event>().asReader();
+    std::vector<schema::Event::Reader> events{event};
+    auto result = ledger.Append(event.getCaseId().cStr(), ExpectedVersion::Any(), events);
+    if (!result.ok()) return result.status().WithContext("activate rule pack " + pack.id);
+  }
+  return static_cast<uint64_t>(packs->size());
+}
+
 Status AppendAll(Ledger& ledger, ManualClock& clock, const GeneratorOptions& o, const Run& run,
                  uint64_t total) {
   // A min-heap of (next recorded-at, case ordinal): ties go to the earlier case.
@@ -326,12 +343,19 @@ Result<Summary> Generate(Ledger& ledger, ManualClock& clock, const GeneratorOpti
                                      ", later than now; choose an earlier --start");
     }
   }
+  uint64_t rule_packs = 0;
+  if (options.activate_rule_packs) {
+    auto activated = ActivateShippedPacks(ledger, start_micros);
+    if (!activated.ok()) return activated.status();
+    rule_packs = *activated;
+  }
   CL_RETURN_IF_ERROR(AppendAll(ledger, clock, options, run, total));
   CL_RETURN_IF_ERROR(ledger.Sync());
   if (manifest_json) *manifest_json = std::move(run.manifest);
   Summary s;
   s.cases = run.cases.size();
   s.events = total;
+  s.rule_packs = rule_packs;
   return s;
 }
 

@@ -39,13 +39,17 @@ struct GeneratorOptions {
   // Refuse (InvalidArgument, before writing anything) when the simulated recorded-at times
   // would run past this time; 0 means no limit. The CLI passes the real time now.
   int64_t not_after_micros = 0;
+  // Append a RulePackActivated event for every shipped rule pack (compliance::DefaultRulesDir)
+  // first, in force from the start, so that the compliance timelines have rules to apply.
+  bool activate_rule_packs = false;
   // Called now and then with the number of events appended and the total planned.
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct Summary {
   uint64_t cases = 0;
-  uint64_t events = 0;
+  uint64_t events = 0;      // case events
+  uint64_t rule_packs = 0;  // activation events appended before them
   std::string manifest_path;
 };
 
