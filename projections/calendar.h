@@ -5,9 +5,11 @@
 #define CASELEDGER_PROJECTIONS_CALENDAR_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/status.h"
@@ -34,6 +36,9 @@ struct HolidayRule {
   int weekday = 0;           // kWeekdayInRange
   int from_year = 0;         // first year it applies (0: always); DK Great Prayer Day ended
   int until_year = 0;        // in 2023: until_year = 2023 (inclusive; 0: no end)
+  // kFixed only: when the day falls on a Saturday or Sunday, the following Monday is a
+  // holiday too (LV 4 May and 18 November).
+  bool next_monday_if_weekend = false;
   int line = 0;
 };
 
@@ -53,6 +58,12 @@ struct Date {
 // Easter Sunday of `year` (Gregorian, Meeus/Jones/Butcher).
 Date EasterSunday(int year);
 
+namespace detail {
+struct CalendarData;
+}
+
+// A jurisdiction's calendar. Immutable once made; copies share their data (cheap to copy), and
+// every const method is safe to call from several threads at once.
 class Calendar {
  public:
   // `time_zone` is an IANA name ("Europe/Oslo"); empty means UTC. InvalidArgument when the
@@ -61,28 +72,37 @@ class Calendar {
   // UTC with weekends only: for the baseline pack's tests.
   static Calendar Utc();
 
-  const std::string& time_zone() const { return time_zone_; }
+  // The IANA name; empty for UTC.
+  const std::string& time_zone() const;
+  const CalendarSpec& spec() const;
 
-  // The public holidays of `year`, in date order, with their names.
+  // The public holidays of `year`, in date order (rules in pack order on the same day), with
+  // their names. A day that is a holiday for two reasons appears twice.
   std::vector<std::pair<Date, std::string>> Holidays(int year) const;
   bool IsHoliday(Date date) const;
   bool IsWorkingDay(Date date) const;  // not a weekend day, not a holiday
+  // Days since 1970-01-01 of a date and back, as PeriodEnd counts them.
+  static int64_t DayNumber(Date date);
+  static Date FromDayNumber(int64_t day);
+  bool IsWorkingDayNumber(int64_t day) const;
 
   // The local date of an instant (microseconds since the epoch), in this calendar's zone.
   Date LocalDate(int64_t micros) const;
+  int64_t LocalDayNumber(int64_t micros) const;
   // The instant at which local `date` ends (the first microsecond of the next local day,
   // minus one microsecond), honouring daylight-saving changes.
   int64_t EndOfLocalDay(Date date) const;
+  int64_t EndOfLocalDayNumber(int64_t day) const;
   // The UTC offset in seconds at an instant, for RFC 3339 output in local time.
   int OffsetSecondsAt(int64_t micros) const;
-  // RFC 3339 with this zone's offset at that instant: "2026-03-29T03:30:00+02:00".
+  // RFC 3339 with this zone's offset at that instant: "2026-03-29T03:30:00+02:00" (".ffffff"
+  // only when there is a fraction of a second; "Z" for Calendar::Utc(), "+00:00" for a named
+  // zone at offset zero).
   std::string FormatLocal(int64_t micros) const;
 
  private:
-  Calendar() = default;
-  std::string time_zone_;
-  const void* zone_ = nullptr;  // const date::time_zone*, null for UTC
-  CalendarSpec spec_;
+  explicit Calendar(std::shared_ptr<const detail::CalendarData> data) : data_(std::move(data)) {}
+  std::shared_ptr<const detail::CalendarData> data_;  // never null
 };
 
 // The instant a period ends (its last microsecond), under Regulation 1182/71 unless the rule
@@ -95,6 +115,7 @@ class Calendar {
 //   the day of `start`; ends at the end of the last one;
 // - `roll_forward`: a period (other than hours) whose last day is not a working day ends at
 //   the end of the next working day (Art 3(4)).
+// A negative amount counts as zero. Allocates nothing; safe from several threads.
 int64_t PeriodEnd(const Calendar& calendar, int64_t start_micros, int64_t amount,
                   PeriodUnit unit, bool roll_forward);
 
