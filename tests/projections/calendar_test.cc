@@ -369,6 +369,24 @@ TEST_CASE("FormatLocal writes the zone's offset of that instant", "[calendar]") 
   CHECK(fi.FormatLocal(At("2037-07-15T10:00:00Z")) == "2037-07-15T13:00:00+03:00");
 }
 
+TEST_CASE("zones keep their daylight-saving rule after 2037", "[calendar]") {
+  // The zone files list changes only up to 2037; EU clocks change at 01:00 UTC on the last
+  // Sundays of March and October: 25 March and 28 October 2040, 31 March 2199.
+  Calendar no = LoadPack("no");
+  Calendar fi = LoadPack("fi");
+  CHECK(no.FormatLocal(At("2040-03-25T00:59:59Z")) == "2040-03-25T01:59:59+01:00");
+  CHECK(no.FormatLocal(At("2040-03-25T01:00:00Z")) == "2040-03-25T03:00:00+02:00");
+  CHECK(no.FormatLocal(At("2040-10-28T00:59:59Z")) == "2040-10-28T02:59:59+02:00");
+  CHECK(no.FormatLocal(At("2040-10-28T01:00:00Z")) == "2040-10-28T02:00:00+01:00");
+  CHECK(fi.FormatLocal(At("2040-07-15T10:00:00Z")) == "2040-07-15T13:00:00+03:00");
+  CHECK(fi.FormatLocal(At("2199-03-31T00:59:59Z")) == "2199-03-31T02:59:59+02:00");
+  CHECK(fi.FormatLocal(At("2199-03-31T01:00:00Z")) == "2199-03-31T04:00:00+03:00");
+  CHECK(FormatRfc3339(no.EndOfLocalDay({2040, 3, 25})) == "2040-03-25T21:59:59.999999Z");
+  CHECK(FormatRfc3339(no.EndOfLocalDay({2040, 3, 24})) == "2040-03-24T22:59:59.999999Z");
+  // Iceland has kept UTC all year since 1968.
+  CHECK(LoadPack("is").FormatLocal(At("2040-07-15T10:00:00Z")) == "2040-07-15T10:00:00+00:00");
+}
+
 TEST_CASE("a local midnight skipped by a DST change ends the day before at the jump",
           "[calendar]") {
   // Sao Paulo moved from 00:00 -03:00 to 01:00 -02:00 on 4 November 2018.
