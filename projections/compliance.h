@@ -23,6 +23,10 @@
 
 namespace caseledger::compliance {
 
+namespace detail {
+struct CompiledRules;  // compliance_internal.h: the rule set's conditions resolved per type
+}
+
 // The rules in force for one jurisdiction over an interval: the baseline pack merged with the
 // national pack (a national rule replaces the baseline rule of the same id), with the
 // jurisdiction's calendar.
@@ -40,6 +44,7 @@ struct RuleSet {
   Calendar calendar = Calendar::Utc();
   int64_t effective_from = 0;  // this set applies to triggers in [effective_from, until)
   int64_t effective_until = INT64_MAX;
+  std::shared_ptr<const detail::CompiledRules> compiled;  // set by PackRegistry
 };
 
 // Rule packs in force over time, from the RulePackActivated events of the log (in log order).
@@ -56,6 +61,13 @@ class PackRegistry {
   // id/jurisdiction does not match the event's fields.
   Status Activate(schema::RulePackActivated::Reader activation, uint64_t position,
                   int64_t recorded_at);
+  // Adds a parsed pack that takes effect at `effective_at` (tests build packs in C++).
+  // InvalidArgument (nothing changes) when a condition or field path of the pack does not
+  // resolve against the event schema, or a rule names an unknown state.
+  Status Add(std::shared_ptr<const RulePack> pack, uint64_t position, int64_t effective_at);
+  // Every rule set of `jurisdiction` so far, in effective order. A case is evaluated against
+  // all of them; each set only turns triggers within its interval into obligations.
+  std::vector<const RuleSet*> SetsFor(std::string_view jurisdiction) const;
   // The rule set in force for `jurisdiction` ("NO") at `at`; null when no pack is active.
   const RuleSet* RulesFor(std::string_view jurisdiction, int64_t at) const;
   // Every activation so far, for listings: (position, pack id, version, effective at).
@@ -152,6 +164,12 @@ class CaseCompliance {
   // case events: the registry must already hold every activation before `position`.
   void Apply(schema::Event::Reader event, uint64_t position, const PackRegistry& packs,
              CrossCaseCounts& counts);
+
+  // True when a rule set appeared (an activation) after this case had events: its rules saw
+  // only the later events, so the caller should fold the case again from its first event
+  // with the current registry (the result for older triggers does not change, because each
+  // set only judges triggers within its own interval).
+  bool NeedsRefold() const;
 
   // The obligations so far, in trigger order (then rule id, limit name).
   std::vector<Obligation> Obligations() const;
