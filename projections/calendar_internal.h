@@ -3,7 +3,9 @@
 // Two tables make the hot path (PeriodEnd, called for every obligation) free of allocation,
 // locks and string work: a bit per day telling whether it is a public holiday, for the years
 // kFirstYear..kLastYear, and the zone's UTC offsets as sorted segments for the same span.
-// Outside that span the code falls back to computing holidays per year and to date/tz.
+// Outside that span the code falls back to computing holidays per year and to date/tz, whose
+// reading of the OS database knows no daylight-saving change after 2037 (BuildZoneTable
+// extends the table to kLastYear by the zone's last yearly rule; later years get winter time).
 #ifndef CASELEDGER_PROJECTIONS_CALENDAR_INTERNAL_H_
 #define CASELEDGER_PROJECTIONS_CALENDAR_INTERNAL_H_
 
