@@ -195,13 +195,29 @@ struct PackError {
   std::string ToString() const;  // "file:line:column: message"
 };
 
-// Parses and validates a pack. On failure the errors name the line of each problem; `file`
-// is only used in messages.
+// Parses and validates a pack. Every problem found is appended to `errors` (line and column
+// of the offending key or value); the result is then InvalidArgument naming the first. `file`
+// is only used in messages. `baseline`, when given for a national pack, makes the baseline's
+// [[state]] names visible to it and checks that a rule it switches off (enabled = false) is a
+// baseline rule. Without it, a national pack's state names are not checked. Rules are
+// self-contained: a national rule that replaces a baseline rule repeats kind, trigger and the
+// rest (only a rule with enabled = false may leave them out), so that a pack's text alone
+// says what it checks.
 Result<RulePack> ParsePack(std::string_view text, std::string_view file,
-                           std::vector<PackError>* errors);
+                           std::vector<PackError>* errors, const RulePack* baseline = nullptr);
 
-// Every pack file (*.toml) in `dir`, parsed. InvalidArgument naming the first error when one
-// fails to parse.
+// One condition string, "PATH OP VALUE" (grammar in docs/compliance.md). InvalidArgument
+// saying what is wrong; `line` is left 0. Field names are not checked here (see
+// CheckConditionPath in condition.h).
+Result<Condition> ParseCondition(std::string_view text);
+
+// The event types of Event.body by their union member names ("crimeReported"), without
+// "unspecified", in ordinal order.
+const std::vector<std::string>& EventTypeNames();
+
+// Every pack file (*.toml) in `dir`, parsed: the baseline first, then the national packs in
+// file-name order, each checked against the baseline. InvalidArgument naming the first error
+// (file:line:column) when one fails; NotFound when `dir` is not a directory.
 Result<std::vector<RulePack>> LoadPackDir(const std::string& dir);
 
 // The directory of the shipped packs: $CASELEDGER_RULES if set, else the source tree's
