@@ -51,7 +51,7 @@ struct CaseView {
   missing @23 :Missing;
   closure @24 :Closure;
   corrections @25 :List(Correction);
-  # One per superseded or voided event, in the order the corrections were recorded.
+  # One per superseded or voided event, in the order of the corrected events.
   history @26 :List(HistoryEntry);
   # Every event of the case, in stream order, corrected or not.
   openObligations @27 :UInt32;
