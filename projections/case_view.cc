@@ -105,12 +105,24 @@ void CaseViewFold::ClearForRefold() {
 }
 
 Status CaseViewFold::Refold(const StreamScan& scan) {
-  ClearForRefold();
-  // Mid-scan, a correction may look as if it changes standings (a void that undoes it comes
-  // later); the skip list already holds the final answer, so the flags are ignored here.
-  Status status = scan([this](schema::Event::Reader e, uint64_t position) { (void)Apply(e, position); });
-  state_->refold_skip.clear();
-  return status;
+  // The skip list comes from the history already folded. A fresh fold (a replay to a point)
+  // has none, and mid-scan a correction may look as if it changes standings (a void that
+  // undoes it comes later), so Apply's flags are ignored here; if the scan ends with any event
+  // folded against its final standing, a second pass with the now complete history settles it.
+  for (int pass = 0; pass < 2; ++pass) {
+    ClearForRefold();
+    Status status = scan([this](schema::Event::Reader e, uint64_t position) {
+      (void)Apply(e, position);
+    });
+    state_->refold_skip.clear();
+    if (!status.ok()) return status;
+    bool settled = true;
+    for (const auto& r : state_->history) {
+      if (r.applied != (r.standing == Standing::kInForce)) settled = false;
+    }
+    if (settled) break;
+  }
+  return Status::OK();
 }
 
 void CaseViewFold::SetCompliance(uint32_t open_obligations, uint32_t findings) {

@@ -58,8 +58,10 @@ class CaseViewFold {
   // event's own globalPosition field is not trusted to be set on client-built events).
   ApplyResult Apply(schema::Event::Reader event, uint64_t position);
 
-  // Re-derives the view from the case's events, skipping those that corrections withdrew. On
-  // error the view is left partial: discard it or retry.
+  // Re-derives the view from the case's events, skipping those that corrections withdrew. Also
+  // folds a list of events into a fresh fold at once (a replay to a point): corrections among
+  // them are settled by a second pass over the scan when needed. Returns the scan's error; the
+  // view is then partial: discard it or retry.
   Status Refold(const StreamScan& scan);
 
   // The compliance engine's counts, shown with the view; the fold never sets them.

@@ -197,6 +197,23 @@ TEST_CASE("case view: entryVoided withdraws a placement; voiding the void restor
   CHECK(Str(v->getCorrections()[0].getEventId()) == void_id);
 }
 
+TEST_CASE("case view: a fresh fold refolded from a scan settles its corrections",
+          "[caseview][corrections]") {
+  CaseHistory h;
+  h.Add(kT0, Placed("shelter-1", s::PlacementType::SPECIALISED_SHELTER));
+  const std::string moved = h.Add(kT0 + kDay, Moved("secure-4", s::PlacementType::SECURE_UNIT, true));
+  h.Add(kT0 + 2 * kDay, Voided(), moved);
+  CaseViewFold fresh;
+  REQUIRE(fresh.Refold(h.Scan(h.size())).ok());
+  View v(fresh);
+  CHECK(v->getPlacement().getCurrent().getProviderId() == "shelter-1");
+  CHECK(v->getPlacement().getHistory().size() == 1);
+  CHECK(v->getHistory().size() == 3);
+  CaseViewFold incremental;
+  h.FoldInto(incremental);
+  CHECK(fresh.Serialize() == incremental.Serialize());
+}
+
 TEST_CASE("case view: a correction of a correction keeps the original replaced",
           "[caseview][corrections]") {
   CaseHistory h;
