@@ -190,6 +190,110 @@ TEST_CASE("a TOML syntax error reports line and column", "[rulepack]") {
   CHECK(errors[0].ToString().rfind("test.toml:3:", 0) == 0);
 }
 
+// The shipped packs, from the source tree.
+std::string RulesDir() { return std::string(CASELEDGER_SOURCE_DIR) + "/projections/rules"; }
+
+const RulePack& Shipped(const std::string& id) {
+  static const std::vector<RulePack> packs = [] {
+    Result<std::vector<RulePack>> all = LoadPackDir(RulesDir());
+    INFO(all.status().ToString());
+    REQUIRE(all.ok());
+    return std::move(all).value();
+  }();
+  for (const auto& p : packs) {
+    if (p.id == id) return p;
+  }
+  FAIL("no shipped pack " << id);
+  return packs.front();
+}
+
+const Rule& RuleOf(const RulePack& pack, const std::string& id) {
+  for (const auto& r : pack.rules) {
+    if (r.id == id) return r;
+  }
+  FAIL("pack " << pack.id << " has no rule " << id);
+  return pack.rules.front();
+}
+
+TEST_CASE("every shipped pack parses: the baseline and eight national packs", "[rulepack]") {
+  Result<std::vector<RulePack>> all = LoadPackDir(RulesDir());
+  INFO(all.status().ToString());
+  REQUIRE(all.ok());
+  std::vector<std::string> ids;
+  for (const auto& p : *all) ids.push_back(p.id);
+  CHECK(ids == std::vector<std::string>{"EU", "DK", "EE", "FI", "IS", "LT", "LV", "NO", "SE"});
+  CHECK(all->front().jurisdiction.empty());
+}
+
+TEST_CASE("the baseline has R01 to R31 and LR, with R30 switched off and explained", "[rulepack]") {
+  const RulePack& eu = Shipped("EU");
+  for (int i = 1; i <= 31; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "R%02d", i);
+    INFO(id);
+    CHECK(RuleOf(eu, id).id == id);
+  }
+  const Rule& lr = RuleOf(eu, "LR");
+  CHECK(lr.kind == RuleKind::kRecordingDelay);
+  REQUIRE(lr.limits.size() == 1);
+  CHECK(lr.limits[0].period->amount == 72);
+  CHECK(lr.limits[0].period->unit == PeriodUnit::kHours);
+  const Rule& r30 = RuleOf(eu, "R30");
+  CHECK_FALSE(r30.enabled);
+  CHECK(r30.note.find("RecordAccessed") != std::string::npos);
+  // R18: the EU says "may": not a breach at EU level.
+  CHECK_FALSE(RuleOf(eu, "R18").enabled);
+}
+
+TEST_CASE("baseline limits carry the catalogue's numbers and tags", "[rulepack]") {
+  const RulePack& eu = Shipped("EU");
+  const Rule& r14 = RuleOf(eu, "R14");
+  CHECK(r14.tag == Tag::kBinding);
+  REQUIRE(r14.limits.size() == 1);
+  CHECK(r14.limits[0].period->amount == 14);
+  CHECK(r14.limits[0].period->unit == PeriodUnit::kDays);
+  CHECK(r14.limits[0].tag == Tag::kDefault);
+
+  // R04: provisional representative 24 h [D]; guardian for asylum-seekers 15 wd [B][?] from
+  // 12 Jun 2026 (2026-06-12T00:00:00Z = 1781222400 s).
+  const Rule& r04 = RuleOf(eu, "R04");
+  REQUIRE_FALSE(r04.limits.empty());
+  CHECK(r04.limits[0].period->amount == 24);
+  CHECK(r04.limits[0].period->unit == PeriodUnit::kHours);
+  CHECK(r04.limits[0].tag == Tag::kDefault);
+  const Rule& r04b = RuleOf(eu, "R04B");
+  REQUIRE(r04b.limits.size() == 1);
+  CHECK(r04b.limits[0].period->amount == 15);
+  CHECK(r04b.limits[0].period->unit == PeriodUnit::kWorkingDays);
+  CHECK(r04b.limits[0].tag == Tag::kBinding);
+  CHECK(r04b.limits[0].uncertain);
+  CHECK(r04b.limits[0].effective_from == int64_t{1781222400} * 1000000);
+
+  // R06: 30, 50 exceptional, uncertain.
+  const Rule& r06 = RuleOf(eu, "R06");
+  CHECK(r06.kind == RuleKind::kCrossCaseCap);
+  CHECK(r06.limits.at(0).cap == 30);
+  CHECK(r06.limits.at(0).exceptional_cap == 50);
+  CHECK(r06.limits.at(0).uncertain);
+
+  // R23 for asylum applicants: 3 months until 12 Jun 2026, 2 months from then.
+  const Rule& r23b = RuleOf(eu, "R23B");
+  REQUIRE(r23b.limits.size() == 2);
+  CHECK(r23b.limits[0].period->amount == 3);
+  CHECK(r23b.limits[0].effective_until == int64_t{1781222400} * 1000000);
+  CHECK(r23b.limits[1].period->amount == 2);
+  CHECK(r23b.limits[1].effective_from == int64_t{1781222400} * 1000000);
+
+  // R15: cap 2 [D]. R26: 90 days [D]. R31: 1 month + 2 months.
+  CHECK(RuleOf(eu, "R15").limits.at(0).cap == 2);
+  CHECK(RuleOf(eu, "R15").limits.at(0).tag == Tag::kDefault);
+  CHECK(RuleOf(eu, "R26").limits.at(0).period->amount == 90);
+  const Limit& r31 = RuleOf(eu, "R31").limits.at(0);
+  CHECK(r31.period->unit == PeriodUnit::kMonths);
+  REQUIRE(r31.extensions.size() == 1);
+  CHECK(r31.extensions[0].period.amount == 2);
+}
+
 TEST_CASE("conditions parse every operator", "[rulepack]") {
   struct Case {
     const char* text;
