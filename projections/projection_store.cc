@@ -247,18 +247,66 @@ Status ProjectionFollower::last_error() const {
   return last_error_;
 }
 
+void ProjectionFollower::WhenReached(uint64_t target, int64_t timeout_millis,
+                                     std::function<void(uint64_t)> done) {
+  const uint64_t now = store_.position();
+  if (now >= target) return done(now);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiters_.push_back({target,
+                        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_millis),
+                        std::move(done)});
+    pending_ = true;
+  }
+  cv_.notify_all();
+}
+
+// Answers the waiters whose target is reached or whose time is up (all of them when
+// stopping). Called with mu_ held; runs the callbacks without it.
+void ProjectionFollower::WakeWaiters(bool all) {
+  const uint64_t reached = store_.position();
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<Waiter> ready;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (all || reached >= it->target || now >= it->deadline) {
+      ready.push_back(std::move(*it));
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (ready.empty()) return;
+  mu_.unlock();
+  for (auto& w : ready) w.done(reached);
+  mu_.lock();
+}
+
 void ProjectionFollower::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(poll_millis_),
-                 [&] { return stop_ || pending_; });
+    // Waiters need their deadlines checked more often than the poll.
+    const auto wait = waiters_.empty() ? std::chrono::milliseconds(poll_millis_)
+                                       : std::chrono::milliseconds(20);
+    cv_.wait_for(lock, wait, [&] { return stop_ || pending_; });
     if (stop_) break;
     pending_ = false;
     lock.unlock();
     auto reached = store_.CatchUp();
     lock.lock();
     last_error_ = reached.ok() ? Status::OK() : reached.status();
+    WakeWaiters(false);
   }
+  WakeWaiters(true);
+}
+
+std::string TimelineJson(const CaseState& state, int64_t as_of) {
+  std::string out = "[";
+  const auto obligations = state.compliance.Obligations();
+  for (size_t i = 0; i < obligations.size(); ++i) {
+    if (i) out += ",\n ";
+    out += compliance::ObligationJson(obligations[i], as_of, state.calendar);
+  }
+  return out + "]";
 }
 
 }  // namespace caseledger::projections

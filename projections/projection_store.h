@@ -12,6 +12,7 @@
 #ifndef CASELEDGER_PROJECTIONS_PROJECTION_STORE_H_
 #define CASELEDGER_PROJECTIONS_PROJECTION_STORE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -127,6 +128,10 @@ class ProjectionStore {
   std::unique_ptr<Impl> impl_;
 };
 
+// The timeline of a case as JSON: an array with one object per obligation (compliance.h
+// ObligationJson), statuses as of `as_of`. The CLI and the server print the same.
+std::string TimelineJson(const CaseState& state, int64_t as_of);
+
 // Runs CatchUp on a thread of its own whenever Notify is called (the server calls it after
 // each acknowledged append) and every `poll_millis`.
 class ProjectionFollower {
@@ -134,11 +139,20 @@ class ProjectionFollower {
   ProjectionFollower(ProjectionStore& store, int64_t poll_millis = 500);
   ~ProjectionFollower();  // stops the thread after the current catch-up
   void Notify();
+  // Calls `done` with the position reached once the store has reached `target`, or when
+  // `timeout_millis` pass first: at once on this thread if it has, else on the follower's.
+  void WhenReached(uint64_t target, int64_t timeout_millis, std::function<void(uint64_t)> done);
   // The last CatchUp error, if any (the follower keeps trying).
   Status last_error() const;
 
  private:
+  struct Waiter {
+    uint64_t target;
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void(uint64_t)> done;
+  };
   void Run();
+  void WakeWaiters(bool all);
   ProjectionStore& store_;
   int64_t poll_millis_;
   mutable std::mutex mu_;
@@ -146,6 +160,7 @@ class ProjectionFollower {
   bool stop_ = false;
   bool pending_ = false;
   Status last_error_;
+  std::vector<Waiter> waiters_;
   std::thread thread_;
 };
 

@@ -183,6 +183,40 @@ struct StatusResponse {
   uptimeSeconds @6 :UInt64;
   readOnly @7 :Bool;
   # The ledger refuses appends after a storage failure.
+  projectionPosition @8 :UInt64;
+  # How much of the log the projections have folded (case views, compliance timelines).
+}
+
+struct CaseQueryRequest {
+  # A projection of one case: its compliance timeline or its case view (docs/compliance.md),
+  # as JSON. Permitted as readStream is (agencies: cases they took part in); needs a purpose,
+  # and is recorded in the case's access stream like any read.
+  caseId @0 :Text;
+  what @1 :What;
+  minPosition @2 :UInt64;
+  # Answer only from projections that have folded at least the log's first `minPosition`
+  # events (e.g. the position after an append the client made); the server waits for them up
+  # to its limit, then answers `unavailable`.
+  asOf @3 :Int64;
+  # Evaluation time, microseconds; 0 means now. A time in the past shows what the ledger knew
+  # then (events recorded by it), with statuses as of it.
+  atPosition @4 :UInt64;
+  # Non-zero: instead, the case as the ledger held it before this global position.
+  occurredBy @5 :Int64;
+  # Non-zero: instead, the case as things had happened by this time (occurred-at).
+
+  enum What {
+    unspecified @0;
+    timeline @1;
+    caseView @2;
+  }
+}
+
+struct CaseQueryResponse {
+  position @0 :UInt64;
+  # The projection position (or replay point) the answer reflects.
+  json @1 :Text;
+  # The timeline (an array with one object per obligation) or the case view (an object).
 }
 
 struct SubscriptionBatch {
@@ -216,6 +250,7 @@ struct Request {
     goodbye @14 :Void;
     # The server answers what is in flight, replies `goodbye`, and closes the connection: how
     # a scripted client (openssl s_client -quiet) ends an exchange.
+    caseQuery @15 :CaseQueryRequest;
   }
 }
 
@@ -235,5 +270,6 @@ struct Response {
     proof @8 :ProofResponse;
     status @9 :StatusResponse;
     goodbye @10 :Void;
+    caseQuery @11 :CaseQueryResponse;
   }
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "ledger/ledger.h"
+#include "projections/projection_store.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -94,7 +95,29 @@ int main(int argc, char** argv) {
               << ledger.status().ToString() << "\n";
     return 1;
   }
-  auto server = caseledger::server::Server::Create(config, **ledger, logger);
+  // The projections (case views, compliance timelines) catch up with the log before serving,
+  // then follow it.
+  caseledger::projections::StoreOptions projection_options;
+  uint64_t last_logged = 0;
+  projection_options.progress = [&](uint64_t reached, uint64_t target) {
+    if (reached - last_logged >= 1000000 || reached == target) {
+      logger->info("projections folded {} of {} events", reached, target);
+      last_logged = reached;
+    }
+  };
+  auto projections = caseledger::projections::ProjectionStore::Open(**ledger, projection_options);
+  if (!projections.ok()) {
+    std::cerr << "caseledgerd: cannot open the projections: " << projections.status().ToString()
+              << "\n";
+    return 1;
+  }
+  if (auto reached = (*projections)->CatchUp(); !reached.ok()) {
+    std::cerr << "caseledgerd: the projections cannot fold the log: "
+              << reached.status().ToString() << "\n";
+    return 1;
+  }
+  auto server =
+      caseledger::server::Server::Create(config, **ledger, logger, projections->get());
   if (!server.ok()) {
     std::cerr << "caseledgerd: " << server.status().ToString() << "\n";
     return 1;

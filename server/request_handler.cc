@@ -16,12 +16,6 @@ namespace caseledger::server {
 using schema::ErrorCode;
 using schema::Request;
 
-struct RequestHandler::CaseRef {
-  std::string case_id;
-  std::string child_id;
-  schema::Jurisdiction jurisdiction = schema::Jurisdiction::UNSPECIFIED;
-};
-
 // The cases a page of the log shows, once each in case-id order; access streams are not case
 // data and are left out.
 std::vector<RequestHandler::CaseRef> RequestHandler::CasesShown(
@@ -171,6 +165,7 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
     case Request::Body::INCLUSION_PROOF:
     case Request::Body::CONSISTENCY_PROOF: op = Operation::kProof; break;
     case Request::Body::STATUS: op = Operation::kStatus; break;
+    case Request::Body::CASE_QUERY: op = Operation::kReadStream; break;  // reads one case
     default: {
       metrics_.CountError(ErrorCode::UNIMPLEMENTED);
       reply(ErrorReply(id, ErrorCode::UNIMPLEMENTED,
@@ -199,6 +194,8 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
       return reply(ConsistencyProof(id, body.getConsistencyProof()));
     case Request::Body::STATUS:
       return reply(StatusReply(id));
+    case Request::Body::CASE_QUERY:
+      return CaseQuery(context, id, purpose, body.getCaseQuery(), std::move(reply));
     default:
       return;
   }
@@ -300,16 +297,7 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
       principal.user_role != schema::UserRole::OMBUDSPERSON) {
     return fail(Status::PermissionDenied("only oversight and ombudspersons read access streams"));
   }
-  if (principal.user_role == schema::UserRole::AGENCY) {
-    auto took_part = TookPart(principal, case_id);
-    if (!took_part.ok() && !took_part.status().IsNotFound()) return fail(took_part.status());
-    if (!took_part.ok() || !*took_part) {
-      // The same answer whether or not the case exists: an agency learns nothing about cases
-      // it has no part in.
-      return fail(Status::PermissionDenied("agency " + principal.agency_id +
-                                           " took no part in case " + case_id));
-    }
-  }
+  if (Status s = CheckCaseRead(principal, case_id); !s.ok()) return fail(s);
   const uint32_t limit = std::min<uint32_t>(
       request.getLimit() == 0 ? limits_.max_read_events : request.getLimit(),
       limits_.max_read_events);
@@ -589,6 +577,7 @@ Frame RequestHandler::StatusReply(uint64_t id) {
   out.setUptimeSeconds(
       static_cast<uint64_t>(std::max<int64_t>(0, clock_->NowMicros() - started_at_micros_)) /
       1000000);
+  if (store_ != nullptr) out.setProjectionPosition(store_->position());
   return EncodeFrame(builder);
 }
 

@@ -21,6 +21,7 @@
 #include "ledger/clock.h"
 #include "ledger/ledger.h"
 #include "ledger/status.h"
+#include "projections/projection_store.h"
 #include "schema/protocol.capnp.h"
 #include "server/access_control.h"
 #include "server/config.h"
@@ -74,11 +75,22 @@ class RequestHandler {
   // Server-wide figures that the status reply and metrics show.
   void SetUptimeStart(int64_t micros) { started_at_micros_ = micros; }
 
+  // Serve caseQuery from these projections (both must outlive the handler); without them it
+  // answers `unavailable`.
+  void SetProjections(projections::ProjectionStore* store, projections::ProjectionFollower* follower) {
+    store_ = store;
+    follower_ = follower;
+  }
+
   Ledger& ledger() { return ledger_; }
   const Limits& limits() const { return limits_; }
 
  private:
-  struct CaseRef;
+  struct CaseRef {
+    std::string case_id;
+    std::string child_id;
+    schema::Jurisdiction jurisdiction = schema::Jurisdiction::UNSPECIFIED;
+  };
   class AccessBatch;
 
   void Append(const RequestContext& context, uint64_t id, schema::AppendRequest::Reader request,
@@ -91,6 +103,12 @@ class RequestHandler {
   Frame InclusionProof(uint64_t id, schema::InclusionProofRequest::Reader request);
   Frame ConsistencyProof(uint64_t id, schema::ConsistencyProofRequest::Reader request);
   Frame StatusReply(uint64_t id);
+  // A case's timeline or view from the projections (request_handler_projections.cc).
+  void CaseQuery(const RequestContext& context, uint64_t id, std::string_view purpose,
+                 schema::CaseQueryRequest::Reader request, ReplyFn reply);
+  // PermissionDenied unless the principal may read the case: agencies only the cases they took
+  // part in (the same answer whether or not the case exists).
+  Status CheckCaseRead(const Principal& principal, const std::string& case_id) const;
 
   // Whether the principal's agency recorded any event of the case.
   Result<bool> TookPart(const Principal& principal, std::string_view case_id) const;
@@ -107,6 +125,8 @@ class RequestHandler {
   Clock* clock_;
   std::function<void()> on_log_growth_;
   int64_t started_at_micros_ = 0;
+  projections::ProjectionStore* store_ = nullptr;
+  projections::ProjectionFollower* follower_ = nullptr;
 };
 
 // An error reply for request `id` (0 when the request could not be read).

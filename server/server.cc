@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ledger/checkpoint.h"
+#include "projections/projection_store.h"
 #include "server/request_handler.h"
 #include "server/session.h"
 #include "server/session_manager.h"
@@ -37,7 +38,8 @@ using boost::system::error_code;
 
 class Server::Impl {
  public:
-  Impl(const ServerConfig& config, Ledger& ledger, std::shared_ptr<spdlog::logger> logger)
+  Impl(const ServerConfig& config, Ledger& ledger, std::shared_ptr<spdlog::logger> logger,
+       projections::ProjectionStore* projections)
       : config_(config),
         ledger_(ledger),
         logger_(std::move(logger)),
@@ -48,8 +50,16 @@ class Server::Impl {
         acceptor_(strand_),
         metrics_acceptor_(strand_),
         signals_(strand_),
-        handler_(ledger, config_.limits, metrics_, nullptr,
-                 [this] { manager_.NotifyLogGrowth(); }) {}
+        handler_(ledger, config_.limits, metrics_, nullptr, [this] {
+          manager_.NotifyLogGrowth();
+          if (follower_) follower_->Notify();
+        }) {
+    if (projections != nullptr) {
+      // The projections follow the log on a thread of their own, woken by every append.
+      follower_ = std::make_unique<projections::ProjectionFollower>(*projections);
+      handler_.SetProjections(projections, follower_.get());
+    }
+  }
 
   Status Bind();
   void Run(bool handle_signals, int drain_seconds);
@@ -81,6 +91,7 @@ class Server::Impl {
   Metrics metrics_;
   SessionManager manager_;
   RequestHandler handler_;
+  std::unique_ptr<projections::ProjectionFollower> follower_;
   uint16_t port_ = 0;
   uint16_t metrics_port_ = 0;
   std::atomic<uint64_t> next_session_{1};
@@ -276,9 +287,10 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Ledger& ledger,
-                                               std::shared_ptr<spdlog::logger> logger) {
+                                               std::shared_ptr<spdlog::logger> logger,
+                                               projections::ProjectionStore* projections) {
   if (!logger) logger = spdlog::default_logger();
-  auto impl = std::make_unique<Impl>(config, ledger, std::move(logger));
+  auto impl = std::make_unique<Impl>(config, ledger, std::move(logger), projections);
   CL_RETURN_IF_ERROR(impl->Bind());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -14,15 +14,21 @@ namespace spdlog {
 class logger;
 }
 
+namespace caseledger::projections {
+class ProjectionStore;
+}
+
 namespace caseledger::server {
 
 class Server {
  public:
   // Binds the listening sockets (port 0 picks a free one) and loads the TLS files. `ledger`
-  // must outlive the server. Errors: InvalidArgument (configuration, TLS files), IOError
-  // (cannot bind).
+  // must outlive the server, and so must `projections` when given: the server then keeps them
+  // folding the log as it grows and answers caseQuery from them. Errors: InvalidArgument
+  // (configuration, TLS files), IOError (cannot bind).
   static Result<std::unique_ptr<Server>> Create(const ServerConfig& config, Ledger& ledger,
-                                                std::shared_ptr<spdlog::logger> logger);
+                                                std::shared_ptr<spdlog::logger> logger,
+                                                projections::ProjectionStore* projections = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

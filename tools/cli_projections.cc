@@ -131,12 +131,7 @@ int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err) 
   if (!state.ok()) return Fail(err, state.status());
   const auto obligations = state->compliance.Obligations();
   if (args.json) {
-    out << "[";
-    for (size_t i = 0; i < obligations.size(); ++i) {
-      out << (i ? ",\n " : "")
-          << compliance::ObligationJson(obligations[i], *as_of, state->calendar);
-    }
-    out << "]\n";
+    out << projections::TimelineJson(*state, *as_of) << "\n";
     return kExitOk;
   }
   out << "case " << args.case_id << "  as of " << state->calendar.FormatLocal(*as_of)

@@ -35,7 +35,10 @@ TestServer::TestServer(const std::function<void(server::ServerConfig&)>& adjust)
   auto logger = std::make_shared<spdlog::logger>("test-server",
                                                  std::make_shared<spdlog::sinks::null_sink_mt>());
   if (std::getenv("CASELEDGER_TEST_LOG") != nullptr) logger = spdlog::default_logger();
-  auto server = server::Server::Create(config_, *ledger_, logger);
+  auto projections = projections::ProjectionStore::Open(*ledger_);
+  REQUIRE(projections.ok());
+  projections_ = std::move(*projections);
+  auto server = server::Server::Create(config_, *ledger_, logger, projections_.get());
   if (!server.ok()) FAIL(server.status().ToString());
   server_ = std::move(*server);
   running_ = true;

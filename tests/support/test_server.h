@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger/ledger.h"
+#include "projections/projection_store.h"
 #include "server/client.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -34,6 +35,7 @@ class TestServer {
   void Shutdown();
 
   Ledger& ledger() { return *ledger_; }
+  projections::ProjectionStore& projections() { return *projections_; }
   const server::ServerConfig& config() const { return config_; }
   uint16_t port() const { return server_->port(); }
   uint16_t metrics_port() const { return server_->metrics_port(); }
@@ -48,6 +50,7 @@ class TestServer {
   std::string cert_dir_;
   server::ServerConfig config_;
   std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<projections::ProjectionStore> projections_;  // as caseledgerd keeps them
   std::unique_ptr<server::Server> server_;
   std::thread thread_;
   bool running_ = false;
