@@ -114,7 +114,25 @@ Status ProjectionStore::Impl::ApplyEvent(const StoredEvent& event,
   if (to_compliance) {
     std::lock_guard<std::mutex> lock(registry_mu_);
     t->compliance->Apply(reader, position, registry_, counts_);
+    if (t->compliance->NeedsRefold()) {
+      CL_RETURN_IF_ERROR(RefoldCompliance(case_id, position, &*t->compliance));
+    }
   }
+  return Status::OK();
+}
+
+// A rule pack was activated after the case began: fold the case again from its first event,
+// so that the new rules see every event they name. Called with registry_mu_ held.
+Status ProjectionStore::Impl::RefoldCompliance(const std::string& case_id, uint64_t through,
+                                               compliance::CaseCompliance* state) {
+  auto events = ledger_.ReadStream(case_id, 0, SIZE_MAX);
+  if (!events.ok()) return events.status();
+  compliance::CaseCompliance fresh;
+  for (const auto& e : *events) {
+    if (e.position() > through) break;
+    fresh.Apply(e.reader(), e.position(), registry_, counts_);
+  }
+  *state = std::move(fresh);
   return Status::OK();
 }
 

@@ -135,6 +135,8 @@ class ProjectionStore::Impl {
                         std::unordered_map<std::string, Touched>* touched, bool view,
                         bool compliance);
   Status RefoldView(const std::string& case_id, uint64_t through, CaseViewFold* view) const;
+  Status RefoldCompliance(const std::string& case_id, uint64_t through,
+                          compliance::CaseCompliance* state);
   Status Flush(uint64_t reached, std::unordered_map<std::string, Touched>* touched,
                rocksdb::WriteBatch* batch);
   compliance::Calendar CalendarFor(std::string_view jurisdiction) const;

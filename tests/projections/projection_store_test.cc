@@ -269,8 +269,14 @@ TEST_CASE("caseledger timeline, view, rebuild and accountability on a data direc
   CHECK(out.find("\"rule\":\"R") != std::string::npos);
   CHECK(out.find("\"status\":") != std::string::npos);
 
+  // Before the ledger held anything of the case: nothing to show.
   out = RunCli("timeline --data " + data + " --case " + case_id + " --as-of 2024-01-01", &code);
+  CHECK(code == 2);
+  CHECK(out.find("no events at that point") != std::string::npos);
+  // Evaluated in the future: whatever is pending and due by then is overdue.
+  out = RunCli("timeline --data " + data + " --case " + case_id + " --as-of 2099-01-01", &code);
   CHECK(code == 0);
+  CHECK(out.find(" open ") == std::string::npos);
   out = RunCli("view --data " + data + " --case " + case_id + " --json", &code);
   CHECK(code == 0);
   CHECK(out.find(case_id) != std::string::npos);
