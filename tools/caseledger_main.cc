@@ -5,6 +5,7 @@
 
 #include "tools/cli.h"
 #include "tools/cli_projections.h"
+#include "tools/cli_rules.h"
 #include "tools/dev_certs.h"
 
 namespace {
@@ -231,6 +232,20 @@ int main(int argc, char** argv) {
       ->required();
   certs_cmd->add_option("--days", certs.days, "Validity in days (1..36500)")->capture_default_str();
 
+  RulesArgs rules;
+  auto* rules_cmd = app.add_subcommand("rules", "The compliance rule packs (docs/compliance.md)");
+  rules_cmd->require_subcommand(1);
+  auto* rules_list_cmd = rules_cmd->add_subcommand(
+      "list", "One row per rule, jurisdiction and limit: id, jurisdiction, kind, limit, tag, source");
+  rules_list_cmd->add_flag("--json", rules.json, "Print a JSON array");
+  rules_list_cmd->add_option("--rules", rules.rules_dir,
+                             "Directory of rule packs (default: the shipped packs)");
+  auto* rules_check_cmd = rules_cmd->add_subcommand(
+      "check", "Validate a rule pack; errors as FILE:LINE:COLUMN: message. Exit 0 valid, 1 not");
+  rules_check_cmd->add_option("file", rules.file, "Rule pack (TOML)")->required();
+  rules_check_cmd->add_option("--rules", rules.rules_dir,
+                              "Directory whose baseline a national pack is checked against");
+
   auto run_projection_command = AddProjectionCommands(app);
 
   try {
@@ -269,6 +284,8 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return RunVerify(verify, std::cout, std::cerr);
   if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);
   if (certs_cmd->parsed()) return caseledger::tools::RunCerts(certs, std::cout, std::cerr);
+  if (rules_list_cmd->parsed()) return RunRulesList(rules, std::cout, std::cerr);
+  if (rules_check_cmd->parsed()) return RunRulesCheck(rules, std::cout, std::cerr);
   if (gen_cmd->parsed()) {
     std::string item;
     for (char c : jurisdictions + ",") {

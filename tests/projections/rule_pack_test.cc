@@ -294,6 +294,96 @@ TEST_CASE("baseline limits carry the catalogue's numbers and tags", "[rulepack]"
   CHECK(r31.extensions[0].period.amount == 2);
 }
 
+TEST_CASE("national limits: NO 1/2/3 weeks with +1 week, DK practice week, R28 clocks, R13", "[rulepack]") {
+  const Rule& no14 = RuleOf(Shipped("NO"), "R14");
+  std::vector<int64_t> days;
+  for (const Limit& l : no14.limits) {
+    INFO(l.name);
+    CHECK(l.tag == Tag::kNational);
+    CHECK(l.period->unit == PeriodUnit::kDays);
+    REQUIRE(l.extensions.size() == 1);
+    CHECK(l.extensions[0].period.amount == 7);
+    CHECK(l.extensions[0].when.at(0).path == "delayReason");
+    if (std::find(days.begin(), days.end(), l.period->amount) == days.end()) {
+      days.push_back(l.period->amount);
+    }
+  }
+  CHECK(days == std::vector<int64_t>{7, 14, 21});
+  // The 3-week limit is the fallback: last, without conditions.
+  CHECK(no14.limits.back().when.empty());
+  CHECK(no14.limits.back().period->amount == 21);
+
+  const Rule& dk14 = RuleOf(Shipped("DK"), "R14");
+  REQUIRE(dk14.limits.size() == 1);
+  CHECK(dk14.limits[0].period->amount == 7);
+  CHECK(dk14.limits[0].tag == Tag::kPractice);
+
+  // R28: FI 7 working days / 3 months, DK 24 h / 4 months, NO 1 week / 3 months (+3).
+  CHECK(RuleOf(Shipped("FI"), "R28").limits.at(0).period->unit == PeriodUnit::kWorkingDays);
+  CHECK(RuleOf(Shipped("FI"), "R28").limits.at(0).period->amount == 7);
+  CHECK(RuleOf(Shipped("DK"), "R28").limits.at(0).period->unit == PeriodUnit::kHours);
+  CHECK(RuleOf(Shipped("DK"), "R28B").limits.at(0).period->amount == 4);
+  CHECK(RuleOf(Shipped("NO"), "R28B").limits.at(0).extensions.at(0).period.amount == 3);
+
+  // R13 minimum length: NO 6 months [N], LT 30 days [?], FI the CETS floor [B].
+  const Limit& no13 = RuleOf(Shipped("NO"), "R13").limits.at(0);
+  CHECK(no13.min_span->amount == 6);
+  CHECK(no13.min_span->unit == PeriodUnit::kMonths);
+  CHECK(no13.tag == Tag::kNational);
+  CHECK(RuleOf(Shipped("LT"), "R13").limits.at(0).uncertain);
+  CHECK(RuleOf(Shipped("FI"), "R13").limits.at(0).tag == Tag::kBinding);
+  // LT: one interview unless new circumstances; R18 on in IS by law, in NO by practice.
+  CHECK(RuleOf(Shipped("LT"), "R15").limits.at(0).cap == 1);
+  CHECK(RuleOf(Shipped("LT"), "R15").exempt_field == "repeatBasis");
+  CHECK(RuleOf(Shipped("IS"), "R18").tag == Tag::kNational);
+  CHECK(RuleOf(Shipped("NO"), "R18").tag == Tag::kPractice);
+  CHECK(RuleOf(Shipped("FI"), "R26B").limits.at(0).uncertain);
+}
+
+// Runs the CLI from /tmp (not the source or build tree), returning exit code and output.
+std::pair<int, std::string> RunCli(const std::string& args) {
+  std::string cmd = "cd /tmp && env -u CASELEDGER_RULES " + std::string(CASELEDGER_CLI) + " " +
+                    args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_CASE("caseledger rules list --json finds the shipped packs from any directory", "[rulepack]") {
+  auto [code, out] = RunCli("rules list --json");
+  CHECK(code == 0);
+  CHECK(out.find(R"({"rule":"R14","jurisdiction":"NO","kind":"deadline","limit":"21 days, +7 days")") !=
+        std::string::npos);
+  CHECK(out.find(R"({"rule":"R14","jurisdiction":"DK","kind":"deadline","limit":"7 days","name":"","tag":"practice")") !=
+        std::string::npos);
+  CHECK(out.find(R"("rule":"R04B","jurisdiction":"EU","kind":"deadline","limit":"15 working days, from 2026-06-12","name":"","tag":"binding","uncertain":true)") !=
+        std::string::npos);
+  CHECK(out.find(R"("rule":"R30","jurisdiction":"EU")") != std::string::npos);
+}
+
+TEST_CASE("caseledger rules check: ok and exit 0, or FILE:LINE:COL errors and exit 1", "[rulepack]") {
+  auto [ok_code, ok_out] = RunCli("rules check " + RulesDir() + "/no.toml");
+  CHECK(ok_code == 0);
+  CHECK(ok_out.rfind("ok: NO 2026.1, ", 0) == 0);
+
+  const std::string bad = "/tmp/caseledger_rulepack_test_bad.toml";
+  {
+    FILE* f = std::fopen(bad.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs(Edit(kValidPack, "tag = \"default\"", "tag = \"defualt\"").c_str(), f);
+    std::fclose(f);
+  }
+  auto [bad_code, bad_out] = RunCli("rules check " + bad);
+  CHECK(bad_code == 1);
+  CHECK(bad_out.find(bad + ":21:7: unknown tag 'defualt'") != std::string::npos);
+  std::remove(bad.c_str());
+}
+
 TEST_CASE("conditions parse every operator", "[rulepack]") {
   struct Case {
     const char* text;
