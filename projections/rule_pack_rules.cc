@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "projections/calendar_toml.h"
 #include "projections/condition.h"
 #include "projections/rule_pack.h"
 #include "projections/rule_pack_internal.h"
@@ -105,9 +106,11 @@ void PackParser::CalendarTable(const toml::node& node, RulePack* pack) {
     Error(node.source(), "'calendar' must be a table");
     return;
   }
-  // TODO(calendar): hand the table to ParseCalendarTable (calendar_toml.h) once it lands; until
-  // then only the zone is read and the holidays are not checked.
-  pack->time_zone = String(*t, "time_zone").value_or("");
+  std::vector<std::pair<int, std::string>> problems;
+  (void)ParseCalendarTable(*t, &pack->time_zone, &pack->calendar, &problems);
+  for (auto& [line, message] : problems) {
+    errors_->push_back(PackError{file_, line, 1, "[calendar]: " + message});
+  }
 }
 
 void PackParser::States(const toml::node& node, RulePack* pack) {

@@ -183,6 +183,14 @@ note = "off for the test"
   CHECK(HasError(errors, 12, "not a declared [[state]]"));
 }
 
+TEST_CASE("a bad [calendar] entry names its line", "[rulepack]") {
+  std::string text = Edit(kValidPack, "jurisdiction = \"\"\n",
+                          "jurisdiction = \"NO\"\n[calendar]\ntime_zone = \"Europe/Oslo\"\n"
+                          "holidays = [\n  { name = \"Nowhere Day\", date = \"02-30\" },\n]\n");
+  auto errors = ErrorsOf(text);
+  CHECK(HasError(errors, 8, "[calendar]"));
+}
+
 TEST_CASE("a TOML syntax error reports line and column", "[rulepack]") {
   auto errors = ErrorsOf(Edit(kValidPack, "version = \"test.1\"", "version = \"test.1"));
   REQUIRE(errors.size() == 1);
