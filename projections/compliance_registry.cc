@@ -320,10 +320,17 @@ Status PackRegistry::Add(std::shared_ptr<const RulePack> pack, uint64_t position
 
 Status PackRegistry::Activate(schema::RulePackActivated::Reader activation, uint64_t position,
                               int64_t recorded_at) {
-  std::vector<PackError> errors;
-  auto pack = ParsePack(activation.getContent().cStr(), "activation", &errors, nullptr);
-  if (!pack.ok()) return pack.status();
   std::string j = JurisdictionCode(activation.getJurisdiction());
+  // A national pack may name the baseline's states: parse it against the newest baseline.
+  const RulePack* baseline = nullptr;
+  if (!j.empty()) {
+    for (const auto& a : impl_->activations) {
+      if (IsBaseline(*a.pack)) baseline = a.pack.get();
+    }
+  }
+  std::vector<PackError> errors;
+  auto pack = ParsePack(activation.getContent().cStr(), "activation", &errors, baseline);
+  if (!pack.ok()) return pack.status();
   if (pack->id != activation.getPackId().cStr() ||
       pack->version != activation.getPackVersion().cStr() ||
       (IsBaseline(*pack) ? !j.empty() : pack->jurisdiction != j)) {
@@ -332,7 +339,15 @@ Status PackRegistry::Activate(schema::RulePackActivated::Reader activation, uint
                                    activation.getPackVersion().cStr() +
                                    " but its content is pack " + pack->id + " " + pack->version);
   }
-  int64_t at = std::max(activation.getEffectiveFrom(), recorded_at);
+  // The first activation of a pack id may reach back (a ledger that starts with its history
+  // recorded afterwards); every later version takes effect no earlier than it was recorded,
+  // so changing a pack never changes how obligations that arose before are evaluated.
+  bool first_of_id = true;
+  for (const auto& a : impl_->activations) {
+    if (a.pack->id == pack->id) first_of_id = false;
+  }
+  const int64_t at = first_of_id ? activation.getEffectiveFrom()
+                                 : std::max(activation.getEffectiveFrom(), recorded_at);
   return Add(std::make_shared<const RulePack>(std::move(pack.value())), position, at);
 }
 

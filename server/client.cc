@@ -398,6 +398,28 @@ Result<ReadPage> Client::ReadStream(std::string_view case_id, uint64_t from_vers
   });
 }
 
+Result<Client::CaseQueryReply> Client::CaseQuery(std::string_view case_id, bool timeline,
+                                                std::string_view purpose, uint64_t min_position,
+                                                int64_t as_of) {
+  capnp::MallocMessageBuilder builder;
+  auto request = builder.initRoot<schema::Request>();
+  request.setPurpose(capnp::Text::Reader(purpose.data(), purpose.size()));
+  auto query = request.getBody().initCaseQuery();
+  query.setCaseId(capnp::Text::Reader(case_id.data(), case_id.size()));
+  query.setWhat(timeline ? schema::CaseQueryRequest::What::TIMELINE
+                         : schema::CaseQueryRequest::What::CASE_VIEW);
+  query.setMinPosition(min_position);
+  query.setAsOf(as_of);
+  return WithReply(impl_->Call(builder),
+                   [](Response::Body::Reader body) -> Result<CaseQueryReply> {
+                     if (!body.isCaseQuery()) return Unexpected("a case query answer");
+                     CaseQueryReply out;
+                     out.position = body.getCaseQuery().getPosition();
+                     out.json = body.getCaseQuery().getJson().cStr();
+                     return out;
+                   });
+}
+
 Result<ReadPage> Client::ReadLog(uint64_t from_position, uint32_t limit,
                                  std::string_view purpose) {
   capnp::MallocMessageBuilder builder;

@@ -115,6 +115,17 @@ class Client {
   // dropped. Returns the position after the last batch returned: where to resume.
   Result<uint64_t> Unsubscribe();
 
+  // A case's compliance timeline (`timeline` true) or case view, as JSON, from projections
+  // that have folded at least `min_position` events (e.g. the head after one's own append).
+  // `as_of` 0 means now. Needs a purpose; recorded as a read of the case.
+  struct CaseQueryReply {
+    uint64_t position = 0;
+    std::string json;
+  };
+  Result<CaseQueryReply> CaseQuery(std::string_view case_id, bool timeline,
+                                   std::string_view purpose, uint64_t min_position = 0,
+                                   int64_t as_of = 0);
+
   // The stored checkpoint note of `size` (0: the newest).
   Result<std::string> GetCheckpoint(uint64_t size = 0);
   Result<ProofReply> InclusionProof(uint64_t position, uint64_t tree_size = 0);
