@@ -245,6 +245,19 @@ int main(int argc, char** argv) {
   rules_check_cmd->add_option("file", rules.file, "Rule pack (TOML)")->required();
   rules_check_cmd->add_option("--rules", rules.rules_dir,
                               "Directory whose baseline a national pack is checked against");
+  RulesActivateArgs activate;
+  auto* rules_activate_cmd = rules_cmd->add_subcommand(
+      "activate",
+      "Put rule packs in force: append a rulePackActivated event carrying each pack's text "
+      "(stop the server first, or append the event over the network as admin)");
+  rules_activate_cmd->add_option("--data", activate.data_dir, "Data directory")->required();
+  rules_activate_cmd->add_option("files", activate.files, "Rule pack files (TOML)")->required();
+  rules_activate_cmd->add_option("--effective-from", activate.effective_from,
+                                 "When the packs apply (RFC 3339 or date; default now). Only "
+                                 "the first version of a pack may apply from the past");
+  rules_activate_cmd->add_option("--signing-key", activate.signing_key,
+                                 "Checkpoint signing key file (default: the development key)");
+  rules_activate_cmd->add_option("--actor", activate.actor, "Who decided (pseudonymous id)");
 
   auto run_projection_command = AddProjectionCommands(app);
 
@@ -286,6 +299,7 @@ int main(int argc, char** argv) {
   if (certs_cmd->parsed()) return caseledger::tools::RunCerts(certs, std::cout, std::cerr);
   if (rules_list_cmd->parsed()) return RunRulesList(rules, std::cout, std::cerr);
   if (rules_check_cmd->parsed()) return RunRulesCheck(rules, std::cout, std::cerr);
+  if (rules_activate_cmd->parsed()) return RunRulesActivate(activate, std::cout, std::cerr);
   if (gen_cmd->parsed()) {
     std::string item;
     for (char c : jurisdictions + ",") {
