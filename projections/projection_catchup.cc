@@ -91,13 +91,23 @@ Status ProjectionStore::Impl::ApplyEvent(const StoredEvent& event,
   const bool to_view = position >= view_position_;
   const bool to_compliance = position >= compliance_position_;
   if (reader.getBody().isRulePackActivated()) {
-    if (to_compliance) {
+    if (!to_compliance) return Status::OK();
+    auto activation = reader.getBody().getRulePackActivated();
+    size_t before = 0;
+    {
       std::lock_guard<std::mutex> lock(registry_mu_);
+      before = registry_.Activations().size();
       // A pack that does not parse is recorded but activates nothing: the timeline then keeps
       // the rules in force before it, and `caseledger rules check` tells the operator why.
-      (void)registry_.Activate(reader.getBody().getRulePackActivated(), position,
-                               reader.getRecordedAt());
+      (void)registry_.Activate(activation, position, reader.getRecordedAt());
       batch->Put(packs_, BigEndian64(position), "");
+    }
+    // A first activation may reach back before its recording: the cases already folded get
+    // rules for events they have had, so fold them all again.
+    std::lock_guard<std::mutex> lock(registry_mu_);
+    const auto activations = registry_.Activations();
+    if (activations.size() > before && activations.back().effective_at < reader.getRecordedAt()) {
+      return RefoldAllCompliance(position, touched);
     }
     return Status::OK();
   }
@@ -117,6 +127,26 @@ Status ProjectionStore::Impl::ApplyEvent(const StoredEvent& event,
     if (t->compliance->NeedsRefold()) {
       CL_RETURN_IF_ERROR(RefoldCompliance(case_id, position, &*t->compliance));
     }
+  }
+  return Status::OK();
+}
+
+// Every case folded so far, again (registry_mu_ held).
+Status ProjectionStore::Impl::RefoldAllCompliance(
+    uint64_t through, std::unordered_map<std::string, Touched>* touched) {
+  std::vector<std::string> cases;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), compliance_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) cases.push_back(it->key().ToString());
+  if (!it->status().ok()) return FromRocks(it->status(), "list compliance states");
+  for (const auto& [case_id, t] : *touched) {
+    if (t.compliance) cases.push_back(case_id);
+  }
+  std::sort(cases.begin(), cases.end());
+  cases.erase(std::unique(cases.begin(), cases.end()), cases.end());
+  for (const auto& case_id : cases) {
+    auto entry = Load(case_id, touched, false, true);
+    if (!entry.ok()) return entry.status();
+    CL_RETURN_IF_ERROR(RefoldCompliance(case_id, through, &*(*entry)->compliance));
   }
   return Status::OK();
 }

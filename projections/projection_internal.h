@@ -137,6 +137,7 @@ class ProjectionStore::Impl {
   Status RefoldView(const std::string& case_id, uint64_t through, CaseViewFold* view) const;
   Status RefoldCompliance(const std::string& case_id, uint64_t through,
                           compliance::CaseCompliance* state);
+  Status RefoldAllCompliance(uint64_t through, std::unordered_map<std::string, Touched>* touched);
   Status Flush(uint64_t reached, std::unordered_map<std::string, Touched>* touched,
                rocksdb::WriteBatch* batch);
   compliance::Calendar CalendarFor(std::string_view jurisdiction) const;

@@ -141,14 +141,14 @@ int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err) 
     return kExitOk;
   }
   out << std::left << std::setw(5) << "rule" << std::setw(4) << "" << std::setw(10) << "status"
-      << std::setw(27) << "due" << std::setw(27) << "met at" << std::setw(22) << "accountable"
+      << std::setw(27) << "due" << std::setw(27) << "met at" << std::setw(30) << "accountable"
       << "tag\n";
   for (const auto& o : obligations) {
     const std::string due = o.due_at ? state->calendar.FormatLocal(*o.due_at) : "-";
     const std::string met = o.satisfied_at ? state->calendar.FormatLocal(*o.satisfied_at) : "-";
     out << std::left << std::setw(5) << o.rule_id << std::setw(4) << o.jurisdiction
         << std::setw(10) << o.StatusAsOf(*as_of) << std::setw(27) << due << std::setw(27) << met
-        << std::setw(22) << (o.accountable_agency.empty() ? o.accountable_role
+        << std::setw(30) << (o.accountable_agency.empty() ? o.accountable_role
                                                           : o.accountable_agency)
         << compliance::TagName(o.tag) << (o.uncertain ? " [?]" : "") << "\n";
     if (!o.detail.empty()) out << "      " << o.detail << "\n";
