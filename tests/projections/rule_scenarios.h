@@ -60,7 +60,12 @@ inline PackRegistry Registry(const std::string& national = "") {
 class History {
  public:
   History(const PackRegistry& packs, schema::Jurisdiction jurisdiction)
-      : packs_(packs), jurisdiction_(jurisdiction) {}
+      : packs_(packs), jurisdiction_(jurisdiction), counts_(&own_counts_) {}
+  // A case among several that share cross-case counts (R06), at positions from `first`.
+  History(const PackRegistry& packs, schema::Jurisdiction jurisdiction, std::string case_id,
+          CrossCaseCounts* counts, uint64_t first)
+      : packs_(packs), jurisdiction_(jurisdiction), case_id_(std::move(case_id)),
+        counts_(counts), position_(first) {}
 
   // Appends an event that occurred at `occurred` (recorded at `recorded`, default the same).
   // Returns its event id in hex.
@@ -70,8 +75,9 @@ class History {
     auto e = msg->initRoot<Event>();
     uint8_t id[16] = {0xc5};
     id[15] = static_cast<uint8_t>(++counter_);
+    id[14] = static_cast<uint8_t>(position_ >> 8);
     e.setEventId(capnp::Data::Reader(id, 16));
-    e.setCaseId("case-scenario-1");
+    e.setCaseId(case_id_);
     e.setChildId("child-pseudonym-kestrel");
     e.setOccurredAt(T(occurred));
     e.setRecordedAt(T(recorded != nullptr ? recorded : occurred));
@@ -88,7 +94,7 @@ class History {
       e.setSupersedes(capnp::Data::Reader(bytes.data(), bytes.size()));
     }
     fill(e);
-    compliance_.Apply(e.asReader(), ++position_, packs_, counts_);
+    compliance_.Apply(e.asReader(), ++position_, packs_, *counts_);
     messages_.push_back(std::move(msg));
     std::string hex;
     static const char kDigits[] = "0123456789abcdef";
@@ -125,7 +131,9 @@ class History {
  private:
   const PackRegistry& packs_;
   schema::Jurisdiction jurisdiction_;
-  MemoryCrossCaseCounts counts_;
+  std::string case_id_ = "case-scenario-1";
+  MemoryCrossCaseCounts own_counts_;
+  CrossCaseCounts* counts_;
   CaseCompliance compliance_;
   std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages_;
   uint64_t position_ = 10;
