@@ -141,3 +141,31 @@ TEST_CASE("a voided interview reopens R14", "[scenario]") {
 
 }  // namespace
 }  // namespace caseledger::compliance::scenario
+
+namespace caseledger::compliance::scenario {
+namespace {
+
+TEST_CASE("R09B: a review within 3 months meets it and starts the next 3 months", "[scenario]") {
+  auto reg = Registry();
+  History h(reg, schema::Jurisdiction::NO);
+  auto assessment = [](Event::Builder e) { e.initBody().initIndividualAssessmentCompleted(); };
+  h.Add("2026-03-02T10:00:00Z", assessment);
+  h.Add("2026-05-20T10:00:00Z", [](Event::Builder e) { e.initBody().initRiskAssessmentUpdated(); });
+  auto all = h.Of("R09B");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].due_at == T("2026-06-02T23:59:59.999999Z"));
+  CHECK(all[0].StatusAsOf(T("2026-06-03T00:00:00Z")) == "met");
+  // 3 months from 20 May: the end of 20 August.
+  CHECK(all[1].due_at == T("2026-08-20T23:59:59.999999Z"));
+  CHECK(all[1].StatusAsOf(T("2026-08-20T12:00:00Z")) == "open");
+}
+
+TEST_CASE("R30 is not a case obligation: switched off in the baseline", "[scenario]") {
+  auto reg = Registry();
+  History h(reg, schema::Jurisdiction::NO);
+  h.Add("2026-03-02T10:00:00Z", [](Event::Builder e) { e.initBody().initRecordAccessed(); });
+  CHECK(h.Of("R30").empty());
+}
+
+}  // namespace
+}  // namespace caseledger::compliance::scenario
