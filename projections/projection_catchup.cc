@@ -218,6 +218,20 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
                                     std::unordered_map<std::string, Touched>* touched,
                                     rocksdb::WriteBatch* batch) {
   for (auto& [case_id, t] : *touched) {
+    if (t.view && !t.compliance) {
+      // Only the case view is being folded (a rebuild of it alone): its compliance counts come
+      // from the compliance state as stored.
+      std::string value;
+      auto s = db_->Get(rocksdb::ReadOptions(), compliance_, case_id, &value);
+      if (s.ok()) {
+        auto state = compliance::CaseCompliance::Deserialize(value);
+        if (!state.ok()) return state.status().WithContext("compliance state of " + case_id);
+        t.compliance.emplace(std::move(*state));
+        t.old_due_keys = PendingDueKeys(case_id, *t.compliance);
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "read compliance state");
+      }
+    }
     if (t.view && t.compliance) {
       uint32_t open = 0, findings = 0;
       for (const auto& o : t.compliance->Obligations()) {

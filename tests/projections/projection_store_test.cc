@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include <rocksdb/db.h>
+
 #include "ledger/hash.h"
 #include "ledger/ledger.h"
 #include "projections/projection_store.h"
@@ -104,7 +106,50 @@ TEST_CASE("catching up in steps and rebuilding from scratch give byte-identical 
   // Rebuilding one projection leaves the other alone and gives the same bytes again.
   REQUIRE(store->Rebuild({"compliance"}).ok());
   CHECK(Digest(*store, projections::kCompliance) == compliance);
+  CHECK(Digest(*store, projections::kCaseView) == view);
+  REQUIRE(store->Rebuild({"case_view"}).ok());
+  CHECK(Digest(*store, projections::kCaseView) == view);
+  CHECK(Digest(*store, projections::kCompliance) == compliance);
   CHECK(store->Rebuild({"no_such_projection"}).status().IsInvalidArgument());
+}
+
+TEST_CASE("a projection written by another code version of its fold rebuilds itself on open",
+          "[projections][store]") {
+  testing::TempDir dir;
+  const std::string data = Generate(dir, 15, 0.3);
+  std::string view, compliance;
+  {
+    auto ledger = OpenLedger(data);
+    auto store = OpenStore(*ledger);
+    REQUIRE(store->CatchUp().ok());
+    view = Digest(*store, projections::kCaseView);
+    compliance = Digest(*store, projections::kCompliance);
+  }
+  {
+    // Another version of the case-view fold wrote this store.
+    rocksdb::DBOptions options;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(options, data + "/projections", &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, data + "/projections", cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "version/case_view", "0").ok());
+      }
+    }
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  auto ledger = OpenLedger(data);
+  auto store = OpenStore(*ledger);
+  CHECK(store->position() == 0);  // the case view starts again; the lowest position is shown
+  REQUIRE(store->CatchUp().ok());
+  CHECK(store->position() == ledger->size());
+  CHECK(Digest(*store, projections::kCaseView) == view);
+  CHECK(Digest(*store, projections::kCompliance) == compliance);
 }
 
 TEST_CASE("a crash in the middle of a catch-up resumes where the last write ended",
