@@ -191,7 +191,13 @@ int Run(const std::string& dir, bool each, int64_t as_of) {
     if (checksum == 1) std::printf("(checksum 1)\n");  // keeps the reads alive
   }
 
-  auto store = projections::ProjectionStore::Open(**ledger);
+  projections::StoreOptions options;
+  options.progress = [](uint64_t reached, uint64_t target) {
+    std::fprintf(stderr, "\rrebuild: %llu / %llu events", static_cast<unsigned long long>(reached),
+                 static_cast<unsigned long long>(target));
+    if (reached >= target) std::fprintf(stderr, "\n");
+  };
+  auto store = projections::ProjectionStore::Open(**ledger, options);
   if (!store.ok()) {
     std::fprintf(stderr, "projection store: %s\n", store.status().ToString().c_str());
     return 1;
@@ -246,6 +252,7 @@ int Main(int argc, char** argv) {
                  "evaluation time, microseconds since the epoch (default: halfway, then newest recorded-at)");
   app.add_flag("--keep", keep, "keep the temporary directory when --data is not given");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as soon as it is measured
 
 #ifdef NDEBUG
   const char* build = "optimized (NDEBUG)";
