@@ -40,6 +40,16 @@ void UpdateFacts(schema::Event::Reader event, CaseFacts* facts) {
       which == schema::Event::Body::FORMAL_VICTIM_STATUS_DECIDED) {
     (*facts)["identified"] = "true";
   }
+  if (which == schema::Event::Body::CRIME_REPORTED) {
+    // NO's one-week interview limit (R14) is for a serious offence less than 2 weeks old at the
+    // report (obligations.md section 4): a condition cannot compare two times, so the age is
+    // a fact of the latest report, "unknown" when the report does not say when it happened.
+    constexpr int64_t kTwoWeeksMicros = int64_t{14} * 24 * 3600 * 1000000;
+    const int64_t offence = event.getBody().getCrimeReported().getOffenceOccurredAt();
+    (*facts)["offenceRecent"] = offence == 0 ? "unknown"
+                                : event.getOccurredAt() - offence < kTwoWeeksMicros ? "true"
+                                                                                     : "false";
+  }
   if (which == schema::Event::Body::AGE_ASSESSMENT_COMPLETED) {
     auto a = event.getBody().getAgeAssessmentCompleted();
     int age = a.getBenefitOfDoubtApplied() ? a.getMinAgeYears() : a.getAssessedAgeYears();
@@ -199,12 +209,19 @@ void CaseCompliance::Apply(schema::Event::Reader event, uint64_t position,
   UpdateFacts(event, &s.facts);
 
   std::vector<std::pair<uint32_t, uint32_t>> touched;
+  // When the ledger first learned of the fact: a correction restates a fact recorded before,
+  // so its recording delay (LR) runs to the first recording, not to the correction's own
+  // recordedAt (a correction made weeks later is no late recording of the fact).
+  int64_t first_recorded = event.getRecordedAt();
   // A correction withdraws the corrected event's items everywhere; a replacement (any type
   // other than entryVoided) then adds its own.
   if (event.hasSupersedes()) {
     std::string old_id = Hex(event.getSupersedes());
     for (auto& [key, track] : s.tracks) {
       auto& items = track.items;
+      for (const auto& i : items) {
+        if (i.event_id == old_id) first_recorded = std::min(first_recorded, i.recorded);
+      }
       auto end = std::remove_if(items.begin(), items.end(),
                                 [&](const Item& i) { return i.event_id == old_id; });
       if (end != items.end()) {
@@ -229,7 +246,7 @@ void CaseCompliance::Apply(schema::Event::Reader event, uint64_t position,
         item.position = position;
         item.event_id = Hex(event.getEventId());
         item.type = type;
-        item.recorded = event.getRecordedAt();
+        item.recorded = first_recorded;
         item.agency = event.getAgencyId().cStr();
         item.role = role;
         auto key = std::make_pair(set->id, r);

@@ -113,7 +113,7 @@ std::string CheckValue(capnp::Type type, std::string_view value) {
 const std::vector<std::string>& KnownFactNames() {
   static const std::vector<std::string> kNames = {
       "unaccompanied", "parentalConflictOfInterest", "foreignNational", "lawfulStay",
-      "needsInterpreter", "ageYears", "jurisdiction", "identified"};
+      "needsInterpreter", "ageYears", "jurisdiction", "identified", "offenceRecent"};
   return kNames;
 }
 
@@ -275,7 +275,8 @@ Result<CompiledCondition> CompiledCondition::Compile(const Condition& c,
     if (std::find(names.begin(), names.end(), cc.fact_) == names.end()) {
       return Status::InvalidArgument("no fact " + cc.fact_ + " (facts: unaccompanied, "
                                      "parentalConflictOfInterest, foreignNational, lawfulStay, "
-                                     "needsInterpreter, ageYears, jurisdiction, identified)");
+                                     "needsInterpreter, ageYears, jurisdiction, identified, "
+                                     "offenceRecent)");
     }
     cc.leaf_ = Leaf::kFact;
     cc.texts_ = c.values;

@@ -27,7 +27,8 @@ namespace {
 // The code version of each projection. Change one when its fold changes what it stores: the
 // store then rebuilds that projection from the log on the next open.
 constexpr std::string_view kCaseViewVersion = "1";
-constexpr std::string_view kComplianceVersion = "1";
+// 2: a correction keeps the first recording time of the fact it corrects (LR).
+constexpr std::string_view kComplianceVersion = "2";
 
 constexpr const char* kColumnFamilies[] = {
     "default", "meta", "case_view", "compliance", "compliance_due", "packs", "groups",

@@ -151,8 +151,11 @@ TEST_CASE("R11, R11B: no return decision without a BID and a risk assessment", "
 TEST_CASE("R26: charge decision within 90 days of the investigation", "[scenario]") {
   auto reg = Registry();
   History h(reg, kNo);
+  // R26 runs from reasonable suspicion: an investigation that records a suspect starts it.
   h.Add("2026-03-02T10:00:00Z", [](Event::Builder e) {
-    e.initBody().initInvestigationOpened().initOffenceCodes(1).set(0, "NO:strl 257");
+    auto b = e.initBody().initInvestigationOpened();
+    b.initOffenceCodes(1).set(0, "NO:strl 257");
+    b.setReasonableSuspicionAt(T("2026-03-02T10:00:00Z"));
   });
   // 29 days to 31 March, 30 to 30 April, 31 to 31 May: 90 days end at the end of 31 May.
   auto o = h.One("R26");
@@ -162,6 +165,15 @@ TEST_CASE("R26: charge decision within 90 days of the investigation", "[scenario
     e.initBody().initChargesFiled().initOffenceCodes(1).set(0, "NO:strl 257");
   });
   CHECK(h.One("R26").StatusAsOf(T("2026-06-01T00:00:00Z")) == "met");
+}
+
+TEST_CASE("R26: no charge decision is owed while no one is suspected", "[scenario]") {
+  auto reg = Registry();
+  History h(reg, kNo);
+  h.Add("2026-03-02T10:00:00Z", [](Event::Builder e) {
+    e.initBody().initInvestigationOpened().initOffenceCodes(1).set(0, "NO:strl 257");
+  });
+  CHECK(h.Statuses("R26", "2026-09-01T00:00:00Z").empty());
 }
 
 Fill Notified(schema::NotificationSent::Recipient r) {
