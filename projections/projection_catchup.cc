@@ -117,11 +117,13 @@ Status ProjectionStore::Impl::ApplyEvent(const StoredEvent& event,
   if (!entry.ok()) return entry.status();
   Touched* t = *entry;
   if (to_view) {
+    t->view_dirty = true;
     if (t->view->Apply(reader, position).needs_refold) {
       CL_RETURN_IF_ERROR(RefoldView(case_id, position, &*t->view));
     }
   }
   if (to_compliance) {
+    t->compliance_dirty = true;
     std::lock_guard<std::mutex> lock(registry_mu_);
     t->compliance->Apply(reader, position, registry_, counts_);
     if (t->compliance->NeedsRefold()) {
@@ -146,6 +148,7 @@ Status ProjectionStore::Impl::RefoldAllCompliance(
   for (const auto& case_id : cases) {
     auto entry = Load(case_id, touched, false, true);
     if (!entry.ok()) return entry.status();
+    (*entry)->compliance_dirty = true;
     CL_RETURN_IF_ERROR(RefoldCompliance(case_id, through, &*(*entry)->compliance));
   }
   return Status::OK();
@@ -217,38 +220,38 @@ Status ProjectionStore::Impl::RefoldView(const std::string& case_id, uint64_t th
 Status ProjectionStore::Impl::Flush(uint64_t reached,
                                     std::unordered_map<std::string, Touched>* touched,
                                     rocksdb::WriteBatch* batch) {
+  std::vector<std::pair<Touched*, std::vector<std::string>>> written;
   for (auto& [case_id, t] : *touched) {
-    if (t.view && !t.compliance) {
+    if (!t.view_dirty && !t.compliance_dirty) continue;
+    if (t.view_dirty && !t.compliance) {
       // Only the case view is being folded (a rebuild of it alone): its compliance counts come
       // from the compliance state as stored.
-      std::string value;
-      auto s = db_->Get(rocksdb::ReadOptions(), compliance_, case_id, &value);
-      if (s.ok()) {
-        auto state = compliance::CaseCompliance::Deserialize(value);
-        if (!state.ok()) return state.status().WithContext("compliance state of " + case_id);
-        t.compliance.emplace(std::move(*state));
-        t.old_due_keys = PendingDueKeys(case_id, *t.compliance);
-      } else if (!s.IsNotFound()) {
-        return FromRocks(s, "read compliance state");
-      }
+      auto entry = Load(case_id, touched, false, true);
+      if (!entry.ok()) return entry.status();
     }
-    if (t.view && t.compliance) {
+    std::vector<std::string> due_keys;
+    if (t.compliance) {
+      const auto obligations = t.compliance->Obligations();
       uint32_t open = 0, findings = 0;
-      for (const auto& o : t.compliance->Obligations()) {
-        if (o.status == compliance::ObligationStatus::kPending) ++open;
+      for (const auto& o : obligations) {
+        if (o.status == compliance::ObligationStatus::kPending) {
+          ++open;
+          if (o.due_at.has_value()) due_keys.push_back(internal::DueKey(case_id, o));
+        }
         if (o.status == compliance::ObligationStatus::kBreached ||
             o.status == compliance::ObligationStatus::kMetLate) {
           ++findings;
         }
       }
-      t.view->SetCompliance(open, findings);
+      if (t.view) t.view->SetCompliance(open, findings);
     }
-    if (t.view) batch->Put(views_, case_id, t.view->Serialize());
-    if (t.compliance) {
+    if (t.view_dirty) batch->Put(views_, case_id, t.view->Serialize());
+    if (t.compliance_dirty) {
       batch->Put(compliance_, case_id, t.compliance->Serialize());
       for (const auto& key : t.old_due_keys) batch->Delete(due_, key);
-      for (const auto& key : PendingDueKeys(case_id, *t.compliance)) batch->Put(due_, key, "");
+      for (const auto& key : due_keys) batch->Put(due_, key, "");
     }
+    written.emplace_back(&t, std::move(due_keys));
   }
   counts_.Flush(batch, groups_, group_counts_);
   const uint64_t view_reached = std::max(view_position_, reached);
@@ -259,12 +262,29 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
   wo.sync = options_.sync;
   auto s = db_->Write(wo, batch);
   batch->Clear();
-  touched->clear();
-  if (!s.ok()) return FromRocks(s, "write projections");
+  if (!s.ok()) {
+    touched->clear();
+    const Status status = FromRocks(s, "write projections");
+    if (Status reload = ReloadFromStore(); !reload.ok()) return reload.WithContext(status.ToString());
+    return status;
+  }
+  for (auto& [t, due_keys] : written) {
+    if (t->compliance_dirty) t->old_due_keys = std::move(due_keys);
+    t->view_dirty = t->compliance_dirty = false;
+  }
+  if (touched->size() > options_.cache_cases) touched->clear();  // all clean now
   view_position_ = view_reached;
   compliance_position_ = compliance_reached;
   PublishPosition();
   return Status::OK();
+}
+
+Status ProjectionStore::Impl::ReloadFromStore() {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  registry_ = compliance::PackRegistry();
+  CL_RETURN_IF_ERROR(LoadPacks(compliance_position_, &registry_));
+  counts_.Clear();
+  return LoadGroups();
 }
 
 }  // namespace caseledger::projections

@@ -107,18 +107,22 @@ class ProjectionStore::Impl {
   Result<Hash256> Digest(std::string_view name) const;
   Result<CaseState> Case(std::string_view case_id) const;
   Result<CaseState> Replay(std::string_view case_id, const ReplayPoint& point) const;
-  Result<std::vector<std::pair<std::string, compliance::Obligation>>> Overdue(
-      int64_t as_of, size_t limit) const;
+  Result<std::vector<OverdueItem>> Overdue(int64_t as_of, size_t limit) const;
+  compliance::Calendar CalendarFor(std::string_view jurisdiction) const;
   Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,
                                                         int64_t as_of) const;
   std::vector<compliance::PackRegistry::ActivationInfo> Activations() const;
 
  private:
   // The states of the cases a catch-up touched since its last flush.
+  // A case's states, loaded once per catch-up and kept across its flushes (up to
+  // StoreOptions::cache_cases); the dirty ones are written at the next flush.
   struct Touched {
     std::optional<CaseViewFold> view;
     std::optional<compliance::CaseCompliance> compliance;
-    std::vector<std::string> old_due_keys;
+    std::vector<std::string> old_due_keys;  // the due-index keys as stored
+    bool view_dirty = false;
+    bool compliance_dirty = false;
   };
 
   Status LoadPosition(std::string_view name, std::string_view version, uint64_t* position);
@@ -128,6 +132,8 @@ class ProjectionStore::Impl {
   Status LoadPacks(uint64_t end, compliance::PackRegistry* registry) const;
   Status LoadGroups();
   void PublishPosition();
+  // After a failed write: the registry and counts in memory ran ahead of the store.
+  Status ReloadFromStore();
 
   Status ApplyEvent(const StoredEvent& event, std::unordered_map<std::string, Touched>* touched,
                     rocksdb::WriteBatch* batch);
@@ -140,7 +146,6 @@ class ProjectionStore::Impl {
   Status RefoldAllCompliance(uint64_t through, std::unordered_map<std::string, Touched>* touched);
   Status Flush(uint64_t reached, std::unordered_map<std::string, Touched>* touched,
                rocksdb::WriteBatch* batch);
-  compliance::Calendar CalendarFor(std::string_view jurisdiction) const;
 
   const Ledger& ledger_;
   StoreOptions options_;

@@ -144,11 +144,53 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
   return state;
 }
 
-Result<std::vector<std::pair<std::string, compliance::Obligation>>>
-ProjectionStore::Impl::Overdue(int64_t as_of, size_t limit) const {
-  std::vector<std::pair<std::string, compliance::Obligation>> out;
+namespace {
+
+// Whether an obligation was overdue at `as_of`: it had arisen, was due before then, and was
+// not met by then.
+bool OverdueAt(const compliance::Obligation& o, int64_t as_of) {
+  if (!o.due_at || *o.due_at >= as_of || o.trigger_at > as_of) return false;
+  return !o.satisfied_at || *o.satisfied_at > as_of;
+}
+
+std::string JurisdictionOf(const compliance::CaseCompliance& state) {
+  auto j = state.facts().find("jurisdiction");
+  return j == state.facts().end() ? std::string() : j->second;
+}
+
+}  // namespace
+
+Result<std::vector<ProjectionStore::OverdueItem>> ProjectionStore::Impl::Overdue(
+    int64_t as_of, size_t limit) const {
+  std::vector<OverdueItem> out;
+  int64_t newest = 0;
+  if (const uint64_t size = ledger_.size(); size > 0) {
+    auto last = ledger_.ReadEvent(size - 1);
+    if (!last.ok()) return last.status();
+    newest = std::max(last->reader().getRecordedAt(), last->reader().getOccurredAt());
+  }
+  if (as_of < newest) {
+    // The past: every case, evaluated as of then.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), compliance_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto state = compliance::CaseCompliance::Deserialize(it->value().ToStringView());
+      if (!state.ok()) return state.status().WithContext("case " + it->key().ToString());
+      for (auto& o : state->Obligations()) {
+        if (OverdueAt(o, as_of)) {
+          out.push_back({it->key().ToString(), JurisdictionOf(*state), std::move(o)});
+        }
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "read compliance states");
+    std::stable_sort(out.begin(), out.end(), [](const OverdueItem& a, const OverdueItem& b) {
+      return *a.obligation.due_at < *b.obligation.due_at;
+    });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+  // Now or later: only pending obligations can be overdue, and the index lists them by due.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), due_));
-  std::string cached_case;
+  std::string cached_case, cached_jurisdiction;
   std::vector<compliance::Obligation> cached;
   for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
     internal::DueKeyParts parts;
@@ -164,12 +206,13 @@ ProjectionStore::Impl::Overdue(int64_t as_of, size_t limit) const {
       if (!state.ok()) return state.status();
       cached = state->Obligations();
       cached_case = parts.case_id;
+      cached_jurisdiction = JurisdictionOf(*state);
     }
     for (const auto& o : cached) {
       if (o.rule_id == parts.rule_id && o.limit_name == parts.limit_name &&
           o.trigger_position == parts.trigger_position &&
           o.status == compliance::ObligationStatus::kPending) {
-        out.emplace_back(parts.case_id, o);
+        out.push_back({parts.case_id, cached_jurisdiction, o});
         break;
       }
     }
@@ -189,8 +232,11 @@ Result<std::vector<AccountabilityRow>> ProjectionStore::Impl::Accountability(
     if (!state.ok()) return state.status().WithContext("case " + it->key().ToString());
     for (const auto& o : state->Obligations()) {
       if (o.trigger_at < from || o.trigger_at >= to) continue;
+      // The case's jurisdiction: which state's agencies the row is about (the rule's own
+      // source, EU or national, is in the timeline).
       Key key{o.accountable_agency.empty() ? "(none)" : o.accountable_agency,
-              o.accountable_role, o.rule_id, o.jurisdiction, PeriodOf(o.trigger_at, monthly)};
+              o.accountable_role, o.rule_id, JurisdictionOf(*state),
+              PeriodOf(o.trigger_at, monthly)};
       AccountabilityRow& row = rows[key];
       const std::string_view status = o.StatusAsOf(as_of);
       if (status == "met") ++row.met;

@@ -208,9 +208,12 @@ Result<CaseState> ProjectionStore::Replay(std::string_view case_id,
                                           const ReplayPoint& point) const {
   return impl_->Replay(case_id, point);
 }
-Result<std::vector<std::pair<std::string, compliance::Obligation>>> ProjectionStore::Overdue(
-    int64_t as_of, size_t limit) const {
+Result<std::vector<ProjectionStore::OverdueItem>> ProjectionStore::Overdue(int64_t as_of,
+                                                                           size_t limit) const {
   return impl_->Overdue(as_of, limit);
+}
+compliance::Calendar ProjectionStore::CalendarFor(std::string_view jurisdiction) const {
+  return impl_->CalendarFor(jurisdiction);
 }
 Result<std::vector<AccountabilityRow>> ProjectionStore::Accountability(int64_t from, int64_t to,
                                                                        bool monthly,

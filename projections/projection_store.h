@@ -45,7 +45,10 @@ struct StoreOptions {
   // Events read from the log per chunk, and how many chunks may pass before the states are
   // written (one atomic write per flush).
   size_t chunk_events = 4096;
-  size_t flush_every_events = 65536;
+  size_t flush_every_events = 1 << 20;
+  // Case states kept in memory between the flushes of one catch-up (a rebuild touches each
+  // case many times: loading and writing it once per flush is what costs).
+  size_t cache_cases = 200000;
   // Sync each flush. The log is the source of truth, so a lost flush only costs a re-apply;
   // tests of crash behaviour leave it on.
   bool sync = false;
@@ -109,9 +112,19 @@ class ProjectionStore {
   Result<CaseState> Case(std::string_view case_id) const;
   Result<CaseState> Replay(std::string_view case_id, const ReplayPoint& point) const;
 
-  // Obligations of every case not met by `as_of` whose due time is before it.
-  Result<std::vector<std::pair<std::string, compliance::Obligation>>> Overdue(
-      int64_t as_of, size_t limit) const;
+  // Every obligation that was overdue at `as_of`: arisen by then, due before it, and not met
+  // by then (whether it was met later or is still pending), in due order. For a time at or
+  // after the newest event it reads the due-time index of pending obligations; for an earlier
+  // time it evaluates every case.
+  struct OverdueItem {
+    std::string case_id;
+    std::string jurisdiction;  // the case's, for local times
+    compliance::Obligation obligation;
+  };
+  Result<std::vector<OverdueItem>> Overdue(int64_t as_of, size_t limit) const;
+
+  // The calendar (time zone) of a jurisdiction's pack in force now; UTC when none.
+  compliance::Calendar CalendarFor(std::string_view jurisdiction) const;
 
   // Per agency, rule and period (months when `monthly`, else years) over obligations whose
   // trigger occurred in [from, to).

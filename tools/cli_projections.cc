@@ -245,16 +245,18 @@ int RunOverdue(const OverdueArgs& args, std::ostream& out, std::ostream& err) {
   if (!opened.ok()) return Fail(err, opened.status());
   auto overdue = opened->store->Overdue(*as_of, args.limit);
   if (!overdue.ok()) return Fail(err, overdue.status());
-  const auto utc = compliance::Calendar::Utc();
   if (args.json) out << "[";
   bool first = true;
-  for (const auto& [case_id, o] : *overdue) {
+  for (const auto& item : *overdue) {
+    const auto calendar = opened->store->CalendarFor(item.jurisdiction);
+    const auto& o = item.obligation;
     if (args.json) {
-      out << (first ? "" : ",\n ") << "{\"case\":" << JsonString(case_id)
-          << ",\"obligation\":" << compliance::ObligationJson(o, *as_of, utc) << "}";
+      out << (first ? "" : ",\n ") << "{\"case\":" << JsonString(item.case_id)
+          << ",\"obligation\":" << compliance::ObligationJson(o, *as_of, calendar) << "}";
     } else {
-      out << case_id << "  " << o.rule_id << (o.limit_name.empty() ? "" : "/" + o.limit_name)
-          << "  due " << FormatRfc3339(*o.due_at) << "  "
+      out << item.case_id << "  " << o.rule_id
+          << (o.limit_name.empty() ? "" : " (" + o.limit_name + ")") << "  due "
+          << calendar.FormatLocal(*o.due_at) << "  "
           << (o.accountable_agency.empty() ? o.accountable_role : o.accountable_agency) << "\n";
     }
     first = false;

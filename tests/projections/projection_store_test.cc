@@ -273,10 +273,35 @@ TEST_CASE("generated cases have timelines under the activated packs, and overdue
   CHECK(none->empty());
   auto all = store->Overdue(INT64_MAX, 100000);
   REQUIRE(all.ok());
-  for (const auto& [case_id, o] : *all) {
-    CHECK(o.status == compliance::ObligationStatus::kPending);
-    CHECK(o.StatusAsOf(INT64_MAX) == "overdue");
+  for (const auto& item : *all) {
+    CHECK(item.obligation.status == compliance::ObligationStatus::kPending);
+    CHECK(item.obligation.StatusAsOf(INT64_MAX) == "overdue");
   }
+  // In the past, an obligation met late was overdue between its due time and its meeting.
+  size_t late = 0, found = 0;
+  for (const auto& s : *streams) {
+    if (s.case_id.rfind("rules:", 0) == 0) continue;
+    auto state = store->Case(s.case_id);
+    REQUIRE(state.ok());
+    for (const auto& o : state->compliance.Obligations()) {
+      if (o.status != compliance::ObligationStatus::kMetLate || !o.due_at || !o.satisfied_at) {
+        continue;
+      }
+      if (++late > 5) break;
+      const int64_t between = *o.due_at + (*o.satisfied_at - *o.due_at) / 2;
+      auto then = store->Overdue(between, 1000000);
+      REQUIRE(then.ok());
+      for (const auto& item : *then) {
+        if (item.case_id == s.case_id && item.obligation.rule_id == o.rule_id &&
+            item.obligation.trigger_position == o.trigger_position) {
+          ++found;
+          CHECK(item.jurisdiction == s.case_id.substr(0, 2));
+        }
+      }
+    }
+  }
+  CHECK(late > 0);
+  CHECK(found == std::min<size_t>(late, 5));
   auto rows = store->Accountability(INT64_MIN, INT64_MAX, false, INT64_MAX);
   REQUIRE(rows.ok());
   uint64_t total = 0;
