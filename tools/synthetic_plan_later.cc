@@ -321,9 +321,11 @@ void Planner::Closure() {
     if (views >= 0) Decide(views, bid);
     return bid;
   };
-  auto durable = [&](int64_t at, DS solution) {
+  // R29 asks for a durable solution or a transition plan at 18: when the closure will carry
+  // the plan, leaving the durable solution out is no deviation and is not listed.
+  auto durable = [&](int64_t at, DS solution, bool transition_plan) {
     if (dd == Dev::kMissing) {
-      Missing(Body::DURABLE_SOLUTION_DETERMINED, 29);
+      if (!transition_plan) Missing(Body::DURABLE_SOLUTION_DETERMINED, 29);
       return;
     }
     const int d = Add(Body::DURABLE_SOLUTION_DETERMINED, at);
@@ -368,7 +370,7 @@ void Planner::Closure() {
     const int u = Add(Body::RISK_ASSESSMENT_UPDATED, decided_at + In(kDay, 5 * kDay));
     steps[u].variant = static_cast<uint8_t>(schema::RiskAssessmentUpdated::Trigger::RETURN_DECIDED);
     steps[u].link = decided;
-    durable(decided_at + In(kHour, 3 * kDay), DS::RETURN_AND_REINTEGRATION);
+    durable(decided_at + In(kHour, 3 * kDay), DS::RETURN_AND_REINTEGRATION, f_.age >= 17);
     int64_t earliest = decided_at + 7 * kDay;
     earliest = std::max(earliest, At(formal_) + kDay);
     if (reflection_end_ >= 0) earliest = std::max(earliest, At(reflection_end_) + kDay);
@@ -393,8 +395,9 @@ void Planner::Closure() {
   const int64_t bid_at =
       Office(std::max(last + kDay, closing - In(15 * kDay, 28 * kDay)), closing - 14 * kDay);
   bid_with_views(bid_at, BP::DURABLE_SOLUTION);
+  const bool plan_at_closing = AgeOn(child_.birth, DateOf(closing)) >= 18 || f_.age >= 17;
   durable(bid_at + In(kHour, 5 * kDay),
-          rng_.Chance(0.95) ? DS::LOCAL_INTEGRATION : DS::RESETTLEMENT);
+          rng_.Chance(0.95) ? DS::LOCAL_INTEGRATION : DS::RESETTLEMENT, plan_at_closing);
   end_placement(closing - In(kHour, 5 * kDay),
                 schema::PlacementEnded::EndReason::DURABLE_SOLUTION_IMPLEMENTED);
   end_therapy(closing - kDay, schema::TherapyEnded::EndReason::COMPLETED);

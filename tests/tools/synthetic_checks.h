@@ -217,8 +217,12 @@ inline CaseCheck Evaluate(const std::vector<const StoredEvent*>& events) {
     c.Deadline(update, CaseCheck::At(located) + 72 * kHourUs, "R25");
   }
   // R29, R10 (BID), R08 (interview 1), R01
-  if (!c.First(Body::DURABLE_SOLUTION_DETERMINED))
+  // R29 accepts a transition plan at 18 on the closure instead of a durable solution.
+  if (!c.First(Body::DURABLE_SOLUTION_DETERMINED) && !c.First(Body::CASE_CLOSED, [](auto r) {
+        return r.getBody().getCaseClosed().getTransitionPlanAt18();
+      })) {
     c.Missing(Body::DURABLE_SOLUTION_DETERMINED, "R29");
+  }
   if (!c.First(Body::CHILD_VIEWS_HEARD, [](auto r) {
         return r.getBody().getChildViewsHeard().getDecisionContext() ==
                schema::DecisionContext::BEST_INTERESTS_DETERMINATION;
