@@ -330,7 +330,10 @@ void Planner::Reflection() {
       end = start + 30 * kDay;
       break;  // DK, LV, LT, SE; LT: the CETS floor
   }
-  steps[reflection_].param = static_cast<uint16_t>((end - start) / kDay);
+  // One day over the national length: the engine measures the grant in the jurisdiction's
+  // local days, where a change to or from summer time inside the period would otherwise leave
+  // its last local day an hour short of the minimum (R13's min_span).
+  steps[reflection_].param = static_cast<uint16_t>((end - start) / kDay + 1);
   end = start + steps[reflection_].param * kDay;
   if (Is(Jurisdiction::DK) && rng_.Chance(0.3)) {
     extension_ = Add(Body::REFLECTION_PERIOD_EXTENDED, end - In(kDay, 5 * kDay));
