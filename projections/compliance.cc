@@ -83,6 +83,31 @@ void UpdateFacts(schema::Event::Reader event, CaseFacts* facts) {
 
 }  // namespace
 
+// Whether an event recorded at `recorded` could be late under a recording-delay rule: false
+// only when every limit is in hours and the delay is within the shortest of them.
+bool MaybeRecordedLate(const Rule& rule, int64_t occurred, int64_t recorded) {
+  int64_t shortest = INT64_MAX;
+  for (const auto& limit : rule.limits) {
+    if (!limit.period || limit.period->unit != PeriodUnit::kHours) return true;
+    shortest = std::min(shortest, limit.period->amount * 3600 * int64_t{1000000});
+  }
+  return shortest == INT64_MAX || recorded - occurred > shortest;
+}
+
+// The agency role's schema name ("childProtection"), from a table built once.
+const std::string& RoleName(schema::AgencyRole role) {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (auto e : capnp::Schema::from<schema::AgencyRole>().getEnumerants()) {
+      names.push_back(e.getProto().getName());
+    }
+    return names;
+  }();
+  static const std::string kUnknown;
+  const auto i = static_cast<size_t>(role);
+  return i < kNames.size() ? kNames[i] : kUnknown;
+}
+
 struct CaseCompliance::Impl {
   std::string case_id;
   std::string jurisdiction;
@@ -92,6 +117,12 @@ struct CaseCompliance::Impl {
   std::map<std::string, std::string> agency_by_role;
   std::vector<uint32_t> known_sets;
   std::map<std::pair<uint32_t, uint32_t>, Track> tracks;  // (rule set id, rule index)
+  // The registry of the last Apply, for evaluating stale tracks; alive until the caller next
+  // reads the obligations (the contract of Apply). Never serialized.
+  const PackRegistry* packs = nullptr;
+
+  // Evaluates the stale tracks.
+  void Settle();
 
   bool BuildItem(const detail::CompiledRule& cr, schema::Event::Reader e, uint16_t type,
                  Item* item) const;
@@ -204,8 +235,16 @@ void CaseCompliance::Apply(schema::Event::Reader event, uint64_t position,
     s.jurisdiction = j < std::size(kJurisdictionCodes) ? kJurisdictionCodes[j] : "";
     s.facts["jurisdiction"] = s.jurisdiction;
   }
-  std::string role = EnumName(capnp::toDynamic(event.getAgencyRole()));
-  s.agency_by_role[role] = event.getAgencyId().cStr();
+  const std::string& role = RoleName(event.getAgencyRole());
+  {
+    std::string& agency = s.agency_by_role[role];
+    if (agency != event.getAgencyId().cStr()) {
+      // Accountability names the newest agency of a role: every result may change.
+      agency = event.getAgencyId().cStr();
+      for (auto& [key, track] : s.tracks) track.stale = true;
+    }
+  }
+  s.packs = &packs;
   UpdateFacts(event, &s.facts);
 
   std::vector<std::pair<uint32_t, uint32_t>> touched;
@@ -241,6 +280,10 @@ void CaseCompliance::Apply(schema::Event::Reader event, uint64_t position,
       if (type >= compiled.by_type.size()) continue;
       for (uint32_t r : compiled.by_type[type]) {
         const auto& cr = compiled.rules[r];
+        if (cr.rule->kind == RuleKind::kRecordingDelay &&
+            !MaybeRecordedLate(*cr.rule, event.getOccurredAt(), first_recorded)) {
+          continue;  // only late recordings are findings: keep the track small
+        }
         Item item;
         if (!s.BuildItem(cr, event, type, &item)) continue;
         item.position = position;
@@ -261,23 +304,44 @@ void CaseCompliance::Apply(schema::Event::Reader event, uint64_t position,
       }
     }
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  for (const auto& key : touched) {
+  for (const auto& key : touched) s.tracks[key].stale = true;
+}
+
+void CaseCompliance::Impl::Settle() {
+  if (packs == nullptr) return;
+  std::vector<const RuleSet*> sets;
+  bool listed = false;
+  for (auto& [key, track] : tracks) {
+    if (!track.stale) continue;
+    if (!listed) {
+      sets = packs->SetsFor(jurisdiction);
+      listed = true;
+    }
+    track.stale = false;
     const RuleSet* set = nullptr;
-    for (const RuleSet* candidate : packs.SetsFor(s.jurisdiction)) {
+    for (const RuleSet* candidate : sets) {
       if (candidate->id == key.first) set = candidate;
     }
-    Track& track = s.tracks[key];
     if (set == nullptr) continue;  // a set no longer in force anywhere keeps its results
     track.obligations = detail::Evaluate(*set, set->compiled->rules[key.second], track,
-                                         s.agency_by_role);
+                                         agency_by_role);
   }
+  packs = nullptr;  // nothing stale is left: the registry is not needed until the next Apply
 }
+
+void CaseCompliance::Settle() { impl_->Settle(); }
 
 bool CaseCompliance::NeedsRefold() const { return impl_->needs_refold; }
 
+void CaseCompliance::ForEachObligation(const std::function<void(const Obligation&)>& fn) const {
+  impl_->Settle();
+  for (const auto& [key, track] : impl_->tracks) {
+    for (const auto& o : track.obligations) fn(o);
+  }
+}
+
 std::vector<Obligation> CaseCompliance::Obligations() const {
+  impl_->Settle();
   std::vector<Obligation> out;
   for (const auto& [key, track] : impl_->tracks) {
     out.insert(out.end(), track.obligations.begin(), track.obligations.end());
@@ -293,6 +357,7 @@ const CaseFacts& CaseCompliance::facts() const { return impl_->facts; }
 
 // Encoding: compliance_codec.cc, top comment.
 std::string CaseCompliance::Serialize() const {
+  impl_->Settle();
   const Impl& s = *impl_;
   detail::Writer w;
   w.out() = "CC1";

@@ -9,6 +9,7 @@
 #define CASELEDGER_PROJECTIONS_COMPLIANCE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -170,6 +171,14 @@ class CaseCompliance {
   // with the current registry (the result for older triggers does not change, because each
   // set only judges triggers within its own interval).
   bool NeedsRefold() const;
+
+  // Apply defers evaluating the rules it touched until the obligations are read (Obligations,
+  // Serialize), using the registry it was given, which must live until then. A caller whose
+  // state outlives that registry calls Settle first.
+  void Settle();
+
+  // Calls `fn` for every obligation so far, in no particular order, without copying them.
+  void ForEachObligation(const std::function<void(const Obligation&)>& fn) const;
 
   // The obligations so far, in trigger order (then rule id, limit name).
   std::vector<Obligation> Obligations() const;

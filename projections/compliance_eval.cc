@@ -109,6 +109,17 @@ void Account(const Ctx& c, Obligation& o, const Item& trigger, const Item* viola
       return;
     }
   }
+  // No agency of the roles the rule names took part: the first of those roles answers, with no
+  // agency id yet (the case shows which body should have acted). A rule that names only
+  // events ("violator" with nothing broken): the agency whose event the obligation is about.
+  for (const auto& s : selectors) {
+    if (s != "trigger" && s != "violator" && s != "satisfier") {
+      o.accountable_role = s;
+      return;
+    }
+  }
+  o.accountable_agency = trigger.agency;
+  o.accountable_role = trigger.role;
 }
 
 const Limit* LimitOf(const Ctx& c, const Item& t) {

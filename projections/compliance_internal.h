@@ -89,6 +89,9 @@ struct Track {
   std::vector<Item> items;  // sorted by (at, position)
   std::vector<std::string> joined;  // cross-case groups this case joined
   std::vector<Obligation> obligations;  // evaluation of items
+  // The items (or the case's agencies) changed since `obligations` was computed. Evaluation
+  // waits until someone reads the obligations: a case folds many events between reads.
+  bool stale = false;
 };
 
 // The obligations of one rule from its track (pure).

@@ -426,20 +426,34 @@ bool CompiledCondition::MatchesFact(const CaseFacts& facts) const {
 }
 
 bool HasGrounds(schema::Event::Reader event) {
+  // For each event type, its fields that give grounds for a delay: looked up once, not per
+  // event (this runs for every event the rules see).
+  static const std::vector<std::vector<capnp::StructSchema::Field>> kGroundFields = [] {
+    std::vector<std::vector<capnp::StructSchema::Field>> table;
+    auto body = capnp::Schema::from<schema::Event::Body>();
+    for (auto member : body.getUnionFields()) {
+      const uint16_t d = member.getProto().getDiscriminantValue();
+      if (table.size() <= d) table.resize(d + 1);
+      if (!member.getType().isStruct()) continue;
+      auto s = member.getType().asStruct();
+      for (const char* name : {"delayReason", "delayGrounds", "extensionGrounds"}) {
+        KJ_IF_MAYBE(f, s.findFieldByName(name)) { table[d].push_back(*f); }
+      }
+    }
+    return table;
+  }();
+  const auto d = static_cast<uint16_t>(event.getBody().which());
+  if (d >= kGroundFields.size() || kGroundFields[d].empty()) return false;
   auto body = capnp::toDynamic(event.getBody());
   KJ_IF_MAYBE(member, body.which()) {
-    if (!member->getType().isStruct()) return false;
     auto s = body.get(*member).as<capnp::DynamicStruct>();
-    for (const char* name : {"delayReason", "delayGrounds", "extensionGrounds"}) {
-      KJ_IF_MAYBE(f, s.getSchema().findFieldByName(name)) {
-        auto v = s.get(*f);
-        if (v.getType() == capnp::DynamicValue::TEXT && v.as<capnp::Text>().size() > 0) {
-          return true;
-        }
-        if (v.getType() == capnp::DynamicValue::ENUM &&
-            v.as<capnp::DynamicEnum>().getRaw() != 0) {
-          return true;
-        }
+    for (const auto& f : kGroundFields[d]) {
+      auto v = s.get(f);
+      if (v.getType() == capnp::DynamicValue::TEXT && v.as<capnp::Text>().size() > 0) {
+        return true;
+      }
+      if (v.getType() == capnp::DynamicValue::ENUM && v.as<capnp::DynamicEnum>().getRaw() != 0) {
+        return true;
       }
     }
   }

@@ -22,11 +22,11 @@ std::string PositionKey(std::string_view name) { return "position/" + std::strin
 std::vector<std::string> PendingDueKeys(const std::string& case_id,
                                         const compliance::CaseCompliance& state) {
   std::vector<std::string> keys;
-  for (const auto& o : state.Obligations()) {
+  state.ForEachObligation([&](const compliance::Obligation& o) {
     if (o.status == compliance::ObligationStatus::kPending && o.due_at.has_value()) {
       keys.push_back(internal::DueKey(case_id, o));
     }
-  }
+  });
   return keys;
 }
 
@@ -231,9 +231,8 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
     }
     std::vector<std::string> due_keys;
     if (t.compliance) {
-      const auto obligations = t.compliance->Obligations();
       uint32_t open = 0, findings = 0;
-      for (const auto& o : obligations) {
+      t.compliance->ForEachObligation([&](const compliance::Obligation& o) {
         if (o.status == compliance::ObligationStatus::kPending) {
           ++open;
           if (o.due_at.has_value()) due_keys.push_back(internal::DueKey(case_id, o));
@@ -242,7 +241,8 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
             o.status == compliance::ObligationStatus::kMetLate) {
           ++findings;
         }
-      }
+      });
+      std::sort(due_keys.begin(), due_keys.end());
       if (t.view) t.view->SetCompliance(open, findings);
     }
     if (t.view_dirty) batch->Put(views_, case_id, t.view->Serialize());

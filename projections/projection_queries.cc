@@ -129,6 +129,7 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
     kept.emplace_back(r, e.position());
     state.compliance.Apply(r, e.position(), registry, counts);
   }
+  state.compliance.Settle();  // before `registry` goes
   if (kept.empty()) {
     return Status::NotFound("case " + case_id + " had no events at that point");
   }
