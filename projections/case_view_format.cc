@@ -1,5 +1,6 @@
 // The case view for people: JSON through the Cap'n Proto codec (times as RFC 3339, as the
 // ledger's event JSON shows them) and a short text summary for the command line.
+#include <cctype>
 #include <capnp/compat/json.h>
 #include <capnp/dynamic.h>
 #include <capnp/message.h>
@@ -86,7 +87,7 @@ std::string Name(E value) {
 
 void Line(std::string& out, const char* label, const std::string& value) {
   char head[32];
-  std::snprintf(head, sizeof(head), "%-16s", label);
+  std::snprintf(head, sizeof(head), "%-17s", label);  // the longest label and a space
   out += head;
   out += value;
   out += '\n';
@@ -108,7 +109,9 @@ std::string CaseViewFold::ToText() const {
   const detail::ViewState& st = *state_;
   const detail::Facts& f = st.facts;
   std::string out;
-  Line(out, "case", st.case_id + "  child " + st.child_id + "  " + Name(f.jurisdiction));
+  std::string jurisdiction = Name(f.jurisdiction);
+  for (auto& c : jurisdiction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  Line(out, "case", st.case_id + "  child " + st.child_id + "  " + jurisdiction);
   Line(out, "events", N(st.history.size()) + " (positions " + N(st.first_position) + ".." +
                           N(st.last_position) + "), " + Time(f.first_occurred_at) + " to " +
                           Time(f.last_occurred_at));
@@ -148,7 +151,8 @@ std::string CaseViewFold::ToText() const {
   const auto& as = f.assessments;
   Line(out, "assessments", "individual " + N(as.individual) + ", risk " + N(as.risk_updates) +
                                ", BID " + N(as.best_interests) + ", conferences " +
-                               N(as.case_conferences) + ", next review " + Time(as.next_review_at));
+                               N(as.case_conferences) +
+                               (f.closure.closed ? "" : ", next review " + Time(as.next_review_at)));
   const auto& sp = f.support;
   Line(out, "support", "crisis " + N(sp.crisis_support) + ", therapy " +
                            (sp.in_therapy ? "ongoing" : N(sp.therapies)) + ", school " +

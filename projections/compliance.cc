@@ -433,6 +433,11 @@ Result<CaseCompliance> CaseCompliance::Deserialize(std::string_view bytes) {
 }
 
 std::string_view Obligation::StatusAsOf(int64_t as_of_micros) const {
+  // Met only later than the time asked about: at that time it was still waiting.
+  if ((status == ObligationStatus::kMet || status == ObligationStatus::kMetLate) &&
+      satisfied_at && *satisfied_at > as_of_micros && due_at) {
+    return *due_at < as_of_micros ? "overdue" : "open";
+  }
   switch (status) {
     case ObligationStatus::kMet: return "met";
     case ObligationStatus::kMetLate: return "met_late";

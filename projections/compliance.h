@@ -143,6 +143,7 @@ struct Obligation {
   std::string detail;              // one line: why the status is what it is
 
   // "met", "met_late", "breached", and for kPending "overdue" when due_at < as_of, else "open".
+  // A deadline met only after `as_of` was still open or overdue at `as_of`.
   std::string_view StatusAsOf(int64_t as_of_micros) const;
 };
 

@@ -526,6 +526,7 @@ Result<ServerStatus> Client::GetServerStatus() {
     out.subscribers = r.getSubscribers();
     out.uptime_seconds = r.getUptimeSeconds();
     out.read_only = r.getReadOnly();
+    out.projection_position = r.getProjectionPosition();
     return out;
   });
 }

@@ -76,6 +76,7 @@ struct ServerStatus {
   uint32_t subscribers = 0;
   uint64_t uptime_seconds = 0;
   bool read_only = false;
+  uint64_t projection_position = 0;  // events the projections have folded
 };
 
 class Client {

@@ -295,12 +295,14 @@ int RunStatRemote(const StatArgs& args, std::ostream& out, std::ostream& err) {
         << "\",\"origin\":\"" << hello.origin << "\",\"principal\":\"" << hello.principal_id
         << "\",\"connections\":" << st->connections << ",\"subscribers\":" << st->subscribers
         << ",\"uptimeSeconds\":" << st->uptime_seconds
+        << ",\"projectionPosition\":" << st->projection_position
         << ",\"readOnly\":" << (st->read_only ? "true" : "false") << "}\n";
   } else {
     out << "server           " << args.remote.server << " (" << st->server << ")\n"
         << "you are          " << hello.principal_id << " (agency " << hello.agency_id << ")\n"
         << "origin           " << (hello.origin.empty() ? "-" : hello.origin) << "\n"
         << "events           " << st->tree_size << "\n"
+        << "projections at   " << st->projection_position << "\n"
         << "checkpoint size  " << st->checkpoint_size << "\n"
         << "last recorded at " << (last.empty() ? "-" : last) << "\n"
         << "connections      " << st->connections << "\n"
