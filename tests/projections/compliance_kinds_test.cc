@@ -188,7 +188,10 @@ TEST_CASE("a deadline met a day late is met_late; closing with none is breached"
   late.Add(T("2026-03-17T00:30:00+01:00"), Interview());
   REQUIRE(late.Of("R14").size() == 1);
   CHECK(late.Of("R14")[0].status == ObligationStatus::kMetLate);
-  CHECK(late.Of("R14")[0].StatusAsOf(0) == "met_late");
+  CHECK(late.Of("R14")[0].StatusAsOf(INT64_MAX) == "met_late");
+  // Between the due time and the late interview it was overdue; before the due time, open.
+  CHECK(late.Of("R14")[0].StatusAsOf(*late.Of("R14")[0].satisfied_at - 1) == "overdue");
+  CHECK(late.Of("R14")[0].StatusAsOf(*late.Of("R14")[0].due_at - 1) == "open");
 
   History closed(packs);
   closed.Add(T("2026-03-02T10:00:00+01:00"), CrimeReported);
@@ -445,7 +448,7 @@ TEST_CASE("the state survives Serialize and Deserialize unchanged", "[compliance
   CHECK_FALSE(CaseCompliance::Deserialize(bytes.substr(0, bytes.size() - 1)).ok());
   auto cal = Calendar::Make("Europe/Oslo", {});
   REQUIRE(cal.ok());
-  std::string json = ObligationJson(back->Obligations()[0], 0, cal.value());
+  std::string json = ObligationJson(back->Obligations()[0], INT64_MAX, cal.value());
   CHECK(json.find("\"status\":\"met_late\"") != std::string::npos);
   CHECK(json.find("\"due\":\"2026-03-16T23:59:59.999999+01:00\"") != std::string::npos);
 }
