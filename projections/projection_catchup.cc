@@ -51,7 +51,10 @@ Result<uint64_t> ProjectionStore::Impl::CatchUp(std::optional<uint64_t> target_o
       CL_RETURN_IF_ERROR(ApplyEvent(event, &touched, &batch));
     }
     next = events->back().position() + 1;
-    if (next - last_flush >= options_.flush_every_events || next >= target) {
+    // Write when enough events passed, when the cached states reach their bound (memory), or
+    // at the end.
+    if (next - last_flush >= options_.flush_every_events ||
+        touched.size() >= options_.cache_cases || next >= target) {
       CL_RETURN_IF_ERROR(Flush(next, &touched, &batch));
       last_flush = next;
       if (options_.progress) options_.progress(next, target);
@@ -272,7 +275,7 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
     if (t->compliance_dirty) t->old_due_keys = std::move(due_keys);
     t->view_dirty = t->compliance_dirty = false;
   }
-  if (touched->size() > options_.cache_cases) touched->clear();  // all clean now
+  if (touched->size() >= options_.cache_cases) touched->clear();  // all clean now
   view_position_ = view_reached;
   compliance_position_ = compliance_reached;
   PublishPosition();

@@ -47,8 +47,10 @@ struct StoreOptions {
   size_t chunk_events = 4096;
   size_t flush_every_events = 1 << 20;
   // Case states kept in memory between the flushes of one catch-up (a rebuild touches each
-  // case many times: loading and writing it once per flush is what costs).
-  size_t cache_cases = 200000;
+  // case many times: loading and writing it once per flush is what costs). Reaching it also
+  // forces a flush, which bounds memory: about 100-200 KB per cached case with its share of
+  // the write batch (docs/performance.md).
+  size_t cache_cases = 20000;
   // Sync each flush. The log is the source of truth, so a lost flush only costs a re-apply;
   // tests of crash behaviour leave it on.
   bool sync = false;
