@@ -56,7 +56,9 @@ case "$cmd" in
     fi
     "$cl" stat --data "$data"
     "$cl" verify --data "$data" --quiet
-    case_id="$("$cl" read --data "$data" --from-position 0 --limit 1 | sed -n 's/.*"caseId":"\([^"]*\)".*/\1/p')"
+    # The first case of the log (the rule pack activations come first, in streams "rules:...").
+    case_id="$("$cl" read --data "$data" --from-position 0 --limit 50 |
+      sed -n 's/.*"caseId":"\([^"]*\)".*/\1/p' | grep -v '^rules:' | head -n 1)"
     echo
     "$cl" show --data "$data" --case "$case_id"
 
@@ -87,6 +89,10 @@ recorded in the case's access stream):
   $b checkpoint $s --verify-with '$key' --trusted /tmp/trusted-cp.txt
   $b read --server 127.0.0.1:7450 --tls-dir data/demo-certs --as ombudsperson --case access:$case_id --purpose "who read this case"
   $b read --server 127.0.0.1:7450 --tls-dir data/demo-certs --as witness --case $case_id --purpose "curious"   # refused: witnesses see proofs only
+  $b timeline --data data/demo --case $case_id                   # its obligations under the rule packs
+  $b view --data data/demo --case $case_id                       # the case as it stands
+  $b accountability --data data/demo                             # per agency, rule and year
+  $b rules list                                                  # the rules, limits and their sources
   $b verify --data data/demo --pubkey data/demo.checkpoint-key.pub   # offline, while the server runs
   $b --help                                                        # every subcommand
 
