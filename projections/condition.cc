@@ -89,7 +89,50 @@ bool IsInteger(capnp::schema::Type::Which w) {
 }
 
 std::string NoField(std::string_view path, std::string_view type) {
-  return "no field " + std::string(path) + " in " + std::string(type);
+  // An envelope path is compiled without an event type: name the envelope, not "".
+  return "no field " + std::string(path) + " in " +
+         (type.empty() ? std::string("the event envelope") : std::string(type));
+}
+
+// What a fact holds (compliance.cc UpdateFacts): a fact condition with a value the fact never
+// takes would silently never (or always) hold. "" when fine, else why not.
+std::string CheckFactCondition(const std::string& fact, const Condition& c) {
+  using Op = Condition::Op;
+  static const std::vector<std::string> kAnswer = {"yes", "no", "unknown"};
+  static const std::vector<std::string> kBool = {"true", "false"};
+  static const std::vector<std::string> kTriState = {"true", "false", "unknown"};
+  static const std::vector<std::string> kCodes = {"DK", "EE", "FI", "LV", "LT", "SE", "NO", "IS"};
+  const std::vector<std::string>* allowed = nullptr;
+  std::string what;
+  if (fact == "unaccompanied" || fact == "parentalConflictOfInterest" ||
+      fact == "foreignNational" || fact == "lawfulStay") {
+    allowed = &kAnswer;
+    what = "yes, no or unknown";
+  } else if (fact == "needsInterpreter" || fact == "identified") {
+    allowed = &kBool;
+    what = "true or false";
+  } else if (fact == "offenceRecent") {
+    allowed = &kTriState;
+    what = "true, false or unknown";
+  } else if (fact == "jurisdiction") {
+    allowed = &kCodes;
+    what = "a jurisdiction code (DK, EE, FI, LV, LT, SE, NO, IS)";
+  }
+  if (c.op == Op::kContains) return "fact." + fact + " takes no 'contains'";
+  bool ordered = c.op == Op::kLt || c.op == Op::kLe || c.op == Op::kGt || c.op == Op::kGe;
+  if (allowed != nullptr && ordered) {
+    return "<, <=, >, >= need a number fact (fact." + fact + " is " + what + ")";
+  }
+  for (const auto& v : c.values) {
+    if (allowed == nullptr) {  // ageYears: whole years
+      bool digits = !v.empty() && v.size() <= 3 &&
+                    std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+      if (!digits) return "bad value " + v + " for fact." + fact + ": not a whole number of years";
+    } else if (std::find(allowed->begin(), allowed->end(), v) == allowed->end()) {
+      return "bad value " + v + " for fact." + fact + ": not " + what;
+    }
+  }
+  return "";
 }
 
 // Checks one value against the leaf type; "" when fine, else why not.
@@ -277,6 +320,9 @@ Result<CompiledCondition> CompiledCondition::Compile(const Condition& c,
                                      "parentalConflictOfInterest, foreignNational, lawfulStay, "
                                      "needsInterpreter, ageYears, jurisdiction, identified, "
                                      "offenceRecent)");
+    }
+    if (std::string why = CheckFactCondition(cc.fact_, c); !why.empty()) {
+      return Status::InvalidArgument(why);
     }
     cc.leaf_ = Leaf::kFact;
     cc.texts_ = c.values;

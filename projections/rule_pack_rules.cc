@@ -56,7 +56,20 @@ RulePack PackParser::Pack(const toml::table& root) {
   RulePack pack;
   CheckKeys(root, {"pack", "calendar", "state", "rule"}, "the pack");
   PackTable(root, &pack);
-  if (const toml::node* cal = root.get("calendar")) CalendarTable(*cal, &pack);
+  if (const toml::node* cal = root.get("calendar")) {
+    CalendarTable(*cal, &pack);
+  }
+  // Without a time zone a national pack's days would end at midnight UTC, not local midnight.
+  if (!pack.jurisdiction.empty() && pack.time_zone.empty()) {
+    const toml::node* cal = root.get("calendar");
+    const toml::table* ct = cal ? cal->as_table() : nullptr;
+    if (cal == nullptr) {
+      Error(root.source(), "national pack " + pack.jurisdiction +
+                               " needs a [calendar] table with 'time_zone' (e.g. \"Europe/Oslo\")");
+    } else if (ct != nullptr && ct->get("time_zone") == nullptr) {
+      Error(cal->source(), "[calendar] of a national pack needs 'time_zone'");
+    }
+  }
   if (const toml::node* states = root.get("state")) States(*states, &pack);
 
   const toml::node* rules = root.get("rule");
@@ -97,6 +110,18 @@ void PackParser::PackTable(const toml::table& root, RulePack* pack) {
     Error(t->get("jurisdiction")->source(),
           "unknown jurisdiction '" + pack->jurisdiction +
               "' (DK, EE, FI, LV, LT, SE, NO, IS; \"\" for the baseline)");
+    return;
+  }
+  // The id names the pack in activation events and `rules list`: a national pack's id is its
+  // jurisdiction, the baseline's is "EU" (docs/compliance.md, "Pack identity").
+  if (pack->id.empty()) return;
+  const toml::node* id = t->get("id");
+  if (pack->jurisdiction.empty() && pack->id != "EU") {
+    Error(id->source(), "the baseline pack (jurisdiction \"\") must have id \"EU\", not '" +
+                            pack->id + "'");
+  } else if (!pack->jurisdiction.empty() && pack->id != pack->jurisdiction) {
+    Error(id->source(), "pack id '" + pack->id + "' must equal its jurisdiction '" +
+                            pack->jurisdiction + "'");
   }
 }
 
@@ -158,6 +183,9 @@ std::optional<Rule> PackParser::RuleOf(const toml::table& t) {
              "same_field", "reason_field", "exempt_field", "group_field", "released_by", "stop",
              "first_only", "satisfied_before_trigger", "limit"},
             "[[rule]]");
+  // Errors of this table so far: the kind checks below only speak when there are none, so
+  // that one mistake (an unknown event type) does not also read as a missing 'trigger'.
+  const size_t errors_before = errors_->size();
   Rule rule;
   rule.line = static_cast<int>(t.source().begin.line);
   rule.id = RequiredString(t, "id", "[[rule]]");
@@ -181,17 +209,18 @@ std::optional<Rule> PackParser::RuleOf(const toml::table& t) {
     // A rule that only switches a baseline rule off needs nothing more.
     if (t.get("kind") == nullptr) return rule;
   }
+  // A bad kind is reported and the rest of the table still checked: every problem at once.
   std::optional<std::string> kind = String(t, "kind");
+  std::optional<RuleKind> k = kind ? ParseRuleKind(*kind) : std::nullopt;
   if (!kind) {
     if (t.get("kind") == nullptr) Error(t.source(), "rule " + rule.id + " needs 'kind'");
-    return std::nullopt;
+  } else if (!k) {
+    Error(t.get("kind")->source(),
+          "unknown rule kind '" + *kind +
+              "' (deadline, count_cap, ordering, presence, continuity, absence_at_closure, "
+              "forbidden_while_open, recurring, cross_case_cap, recording_delay)");
   }
-  std::optional<RuleKind> k = ParseRuleKind(*kind);
-  if (!k) {
-    Error(t.get("kind")->source(), "unknown rule kind '" + *kind + "'");
-    return std::nullopt;
-  }
-  rule.kind = *k;
+  if (k) rule.kind = *k;
   rule.source = RequiredString(t, "source", "rule " + rule.id);
   if (t.get("tag") == nullptr) Error(t.source(), "rule " + rule.id + " needs 'tag'");
   rule.tag = TagOf(t).value_or(Tag::kBinding);
@@ -242,7 +271,8 @@ std::optional<Rule> PackParser::RuleOf(const toml::table& t) {
     }
   }
   Limits(t, &rule);
-  if (rule.enabled) CheckKind(t, rule);
+  if (!k) return std::nullopt;
+  if (rule.enabled && errors_->size() == errors_before) CheckKind(t, rule);
   return rule;
 }
 

@@ -2,6 +2,7 @@
 #include "tools/cli_rules.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <ostream>
@@ -79,10 +80,12 @@ std::vector<Row> Rows(const std::vector<RulePack>& packs) {
       Row base{r.id, jur, std::string(compliance::RuleKindName(r.kind)), "-", "",
                std::string(compliance::TagName(r.tag)), r.source, r.uncertain, r.enabled};
       if (!r.enabled) {
+        // A disabled rule keeps the source column for its source; the note says why it is off.
+        // A rule that only switches a baseline rule off names no kind, tag or source itself.
         base.kind = r.source.empty() ? "-" : base.kind;
-        base.limit = "disabled";
+        base.limit = "off";
         base.tag = r.source.empty() ? "-" : base.tag;
-        base.source = r.note;
+        base.source = r.source.empty() ? "-" : r.source;
       }
       if (r.limits.empty() || !r.enabled) {
         rows.push_back(base);
@@ -155,9 +158,20 @@ int RunRulesList(const RulesArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunRulesCheck(const RulesArgs& args, std::ostream& out, std::ostream& err) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(args.file, ec)) {
+    // An ifstream opens a directory on Linux and reads nothing: say what is wrong.
+    err << "caseledger rules check: cannot read " << args.file << ": is a directory\n";
+    return kExitUsage;
+  }
   std::ifstream in(args.file, std::ios::binary);
   if (!in) {
     err << "caseledger rules check: cannot read " << args.file << "\n";
+    return kExitUsage;
+  }
+  if (!args.rules_dir.empty() && !std::filesystem::is_directory(args.rules_dir, ec)) {
+    err << "caseledger rules check: rule pack directory " << args.rules_dir
+        << " does not exist\n";
     return kExitUsage;
   }
   std::ostringstream text;
@@ -177,7 +191,8 @@ int RunRulesCheck(const RulesArgs& args, std::ostream& out, std::ostream& err) {
     if (errors.empty()) err << pack.status().message() << "\n";
     return kExitFailed;
   }
-  out << "ok: " << pack->id << " " << pack->version << ", " << pack->rules.size() << " rules\n";
+  const size_t n = pack->rules.size();
+  out << "ok: " << pack->id << " " << pack->version << ", " << n << (n == 1 ? " rule\n" : " rules\n");
   return kExitOk;
 }
 

@@ -87,12 +87,24 @@ TEST_CASE("identification clocks: everything done in time", "[scenario]") {
   }
 }
 
-TEST_CASE("R13: a reflection period shorter than 30 days is breached", "[scenario]") {
+TEST_CASE("R13B: a reflection period shorter than the minimum is breached; R13 met", "[scenario]") {
   auto reg = Registry();
   History h(reg, kNo);
   h.Add(kPresumed, PresumedForeign());
   h.Add("2026-03-03T10:00:00Z", Reflection("2026-03-03T10:00:00Z", "2026-03-23T10:00:00Z"));
-  CHECK(h.One("R13").StatusAsOf(T("2026-06-01T00:00:00Z")) == "breached");
+  // The length is law (NO: 6 months [N]); the grant came within R13's 30-day default.
+  CHECK(h.One("R13B").StatusAsOf(T("2026-06-01T00:00:00Z")) == "breached");
+  CHECK(h.One("R13").StatusAsOf(T("2026-06-01T00:00:00Z")) == "met");
+}
+
+TEST_CASE("R13: a late grant misses the 30-day default, not the law", "[scenario]") {
+  auto reg = Registry();
+  History h(reg, kNo);
+  h.Add(kPresumed, PresumedForeign());
+  // 40 days after identification; 6 months and a day long (NO's minimum).
+  h.Add("2026-04-11T10:00:00Z", Reflection("2026-04-11T10:00:00Z", "2026-10-12T10:00:00Z"));
+  CHECK(h.One("R13").StatusAsOf(T("2026-12-01T00:00:00Z")) == "met_late");
+  CHECK(h.One("R13B").StatusAsOf(T("2026-12-01T00:00:00Z")) == "met");
 }
 
 TEST_CASE("R13: no reflection period owed to a national", "[scenario]") {
