@@ -57,7 +57,14 @@ RulePack PackParser::Pack(const toml::table& root) {
   CheckKeys(root, {"pack", "calendar", "state", "rule"}, "the pack");
   PackTable(root, &pack);
   if (const toml::node* cal = root.get("calendar")) {
-    CalendarTable(*cal, &pack);
+    // The baseline runs under the national pack's calendar (docs/compliance.md): a calendar of
+    // its own would be ignored, so it is refused rather than silently dropped.
+    if (pack.jurisdiction.empty() && root.get("pack") != nullptr) {
+      Error(cal->source(), "the baseline pack has no [calendar]: its rules run under the "
+                           "national pack's calendar");
+    } else {
+      CalendarTable(*cal, &pack);
+    }
   }
   // Without a time zone a national pack's days would end at midnight UTC, not local midnight.
   if (!pack.jurisdiction.empty() && pack.time_zone.empty()) {

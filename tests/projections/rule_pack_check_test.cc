@@ -102,6 +102,10 @@ TEST_CASE("a national pack needs [calendar] with time_zone", "[rulepack]") {
   CHECK(HasWords(errors, "needs a [calendar] table with 'time_zone'"));
   errors = Errors(Edit(kNational, "time_zone = \"Europe/Oslo\"\n", "weekend = [6, 7]\n"));
   CHECK(HasWords(errors, "time_zone"));
+  // The baseline has none: it runs under the national pack's calendar.
+  errors = Errors("[pack]\nid = \"EU\"\nversion = \"1\"\njurisdiction = \"\"\n"
+                  "[calendar]\ntime_zone = \"Europe/Oslo\"\n");
+  CHECK(Has(errors, 5, "the baseline pack has no [calendar]"));
 }
 
 TEST_CASE("a national pack's id is its jurisdiction; the baseline's is EU", "[rulepack]") {
