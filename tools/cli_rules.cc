@@ -192,7 +192,8 @@ int RunRulesCheck(const RulesArgs& args, std::ostream& out, std::ostream& err) {
     return kExitFailed;
   }
   const size_t n = pack->rules.size();
-  out << "ok: " << pack->id << " " << pack->version << ", " << n << (n == 1 ? " rule\n" : " rules\n");
+  out << "ok: " << pack->id << " " << pack->version << ", " << n
+      << (n == 1 ? " rule\n" : " rules\n");
   return kExitOk;
 }
 

@@ -158,7 +158,8 @@ const Rule* Find(const RulePack& pack, const std::string& id) {
   return nullptr;
 }
 
-TEST_CASE("R13: the grant's 30 days are a default, the minimum length is R13B's law", "[rulepack]") {
+TEST_CASE("R13: the grant's 30 days are a default, the minimum length R13B's law",
+          "[rulepack]") {
   // obligations.md R13: "at least 30 days" is CETS Art 13 [B]; the timing has no number in law.
   const RulePack& eu = Shipped().front();
   REQUIRE(eu.id == "EU");
