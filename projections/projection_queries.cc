@@ -147,11 +147,11 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
 
 namespace {
 
-// Whether an obligation was overdue at `as_of`: it had arisen, was due before then, and was
-// not met by then.
+// Whether an obligation was overdue at `as_of`: it had arisen and, as of then, was due and not
+// met (Obligation::StatusAsOf; a deadline later breached by the case's closure shows as
+// breached, since the engine does not record when the closure came).
 bool OverdueAt(const compliance::Obligation& o, int64_t as_of) {
-  if (!o.due_at || *o.due_at >= as_of || o.trigger_at > as_of) return false;
-  return !o.satisfied_at || *o.satisfied_at > as_of;
+  return o.trigger_at <= as_of && o.StatusAsOf(as_of) == "overdue";
 }
 
 std::string JurisdictionOf(const compliance::CaseCompliance& state) {
@@ -232,7 +232,8 @@ Result<std::vector<AccountabilityRow>> ProjectionStore::Impl::Accountability(
     auto state = compliance::CaseCompliance::Deserialize(it->value().ToStringView());
     if (!state.ok()) return state.status().WithContext("case " + it->key().ToString());
     for (const auto& o : state->Obligations()) {
-      if (o.trigger_at < from || o.trigger_at >= to) continue;
+      // Obligations that had not arisen by the evaluation time do not count yet.
+      if (o.trigger_at < from || o.trigger_at >= to || o.trigger_at > as_of) continue;
       // The case's jurisdiction: which state's agencies the row is about (the rule's own
       // source, EU or national, is in the timeline).
       Key key{o.accountable_agency.empty() ? "(none)" : o.accountable_agency,

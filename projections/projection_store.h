@@ -129,7 +129,7 @@ class ProjectionStore {
   compliance::Calendar CalendarFor(std::string_view jurisdiction) const;
 
   // Per agency, rule and period (months when `monthly`, else years) over obligations whose
-  // trigger occurred in [from, to).
+  // trigger occurred in [from, to) and by `as_of`, with their statuses as of `as_of`.
   Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,
                                                         int64_t as_of) const;
 
