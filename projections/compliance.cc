@@ -360,7 +360,7 @@ std::string CaseCompliance::Serialize() const {
   impl_->Settle();
   const Impl& s = *impl_;
   detail::Writer w;
-  w.out() = "CC1";
+  w.out() = "CC2";
   w.U64(s.events);
   w.U64(s.needs_refold);
   w.Str(s.case_id);
@@ -387,7 +387,7 @@ std::string CaseCompliance::Serialize() const {
 
 Result<CaseCompliance> CaseCompliance::Deserialize(std::string_view bytes) {
   auto bad = [] { return Status::Corruption("not a case compliance state"); };
-  if (bytes.substr(0, 3) != "CC1") return bad();
+  if (bytes.substr(0, 3) != "CC2") return bad();
   detail::Reader r(bytes.substr(3));
   CaseCompliance c;
   Impl& s = *c.impl_;
@@ -436,6 +436,10 @@ std::string_view Obligation::StatusAsOf(int64_t as_of_micros) const {
   // Met only later than the time asked about: at that time it was still waiting.
   if ((status == ObligationStatus::kMet || status == ObligationStatus::kMetLate) &&
       satisfied_at && *satisfied_at > as_of_micros && due_at) {
+    return *due_at < as_of_micros ? "overdue" : "open";
+  }
+  if (status == ObligationStatus::kBreached && breached_at && *breached_at > as_of_micros &&
+      due_at) {
     return *due_at < as_of_micros ? "overdue" : "open";
   }
   switch (status) {

@@ -137,13 +137,17 @@ struct Obligation {
 
   // kPending: not met yet and not yet impossible; StatusAsOf tells open from overdue.
   ObligationStatus status = ObligationStatus::kPending;
+  // kBreached by a later event (the case's closure, a grant too short): when that happened.
+  // Unset when the trigger itself is the breach.
+  std::optional<int64_t> breached_at;
   bool justified = false;  // late or breached, with grounds recorded on the event
   std::string accountable_agency;  // agency id; "" when no agency of the role took part
   std::string accountable_role;    // agency role name, "police"
   std::string detail;              // one line: why the status is what it is
 
   // "met", "met_late", "breached", and for kPending "overdue" when due_at < as_of, else "open".
-  // A deadline met only after `as_of` was still open or overdue at `as_of`.
+  // A deadline met, or breached by a later event, only after `as_of` was still open or overdue
+  // at `as_of`.
   std::string_view StatusAsOf(int64_t as_of_micros) const;
 };
 
@@ -198,7 +202,8 @@ class CaseCompliance {
 // The JSON object of one obligation (docs/compliance.md), times in RFC 3339 in the
 // jurisdiction's local time with their offset: rule, limit, jurisdiction, status (as of
 // `as_of`), trigger {event, type, at, position}, due, satisfiedBy {event, type, at, position}
-// or null, accountable {agency, role}, tag, uncertain, source, kind, justified, detail.
+// or null, accountable {agency, role}, tag, uncertain, source, kind, breachedAt, justified,
+// detail.
 std::string ObligationJson(const Obligation& obligation, int64_t as_of_micros,
                            const Calendar& calendar);
 

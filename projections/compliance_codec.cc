@@ -1,7 +1,7 @@
 // CaseCompliance::Serialize/Deserialize and ObligationJson.
 //
 // Encoding (deterministic: maps are written in key order):
-//   state    = "CC1" u64(events) u64(needs_refold) str(case_id) str(jurisdiction)
+//   state    = "CC2" u64(events) u64(needs_refold) str(case_id) str(jurisdiction)
 //              u64(n) (str key, str value)^n            facts
 //              u64(n) (str role, str agency)^n          newest agency per role
 //              u64(n) u64(set id)^n                     rule sets seen
@@ -122,6 +122,7 @@ void WriteObligation(Writer& w, const Obligation& o) {
   w.Str(o.satisfied_type);
   OptI64(w, o.satisfied_at);
   w.U64(static_cast<uint64_t>(o.status));
+  OptI64(w, o.breached_at);
   w.U64(o.justified);
   w.Str(o.accountable_agency);
   w.Str(o.accountable_role);
@@ -139,7 +140,8 @@ bool ReadObligation(Reader& r, Obligation* o) {
             r.Str(&o->trigger_event_id) && r.Str(&o->trigger_type) && r.I64(&o->trigger_at) &&
             ReadOptI64(r, &o->due_at) && ReadOptI64(r, &sat_pos) &&
             r.Str(&o->satisfied_event_id) && r.Str(&o->satisfied_type) &&
-            ReadOptI64(r, &o->satisfied_at) && r.U64(&status) && r.U64(&justified) &&
+            ReadOptI64(r, &o->satisfied_at) && r.U64(&status) &&
+            ReadOptI64(r, &o->breached_at) && r.U64(&justified) &&
             r.Str(&o->accountable_agency) && r.Str(&o->accountable_role) && r.Str(&o->detail);
   if (!ok || kind > static_cast<uint64_t>(RuleKind::kRecordingDelay) ||
       tag > static_cast<uint64_t>(Tag::kDefault) ||
@@ -209,6 +211,7 @@ std::string ObligationJson(const Obligation& o, int64_t as_of_micros, const Cale
   j += ",\"tag\":" + Quote(TagName(o.tag));
   j += std::string(",\"uncertain\":") + (o.uncertain ? "true" : "false");
   j += ",\"source\":" + Quote(o.source);
+  j += ",\"breachedAt\":" + (o.breached_at ? time(*o.breached_at) : std::string("null"));
   j += std::string(",\"justified\":") + (o.justified ? "true" : "false");
   j += ",\"detail\":" + Quote(o.detail) + "}";
   return j;

@@ -180,6 +180,7 @@ void Deadline(const Ctx& c, const Track& tr, std::vector<Obligation>* out) {
                                     c.set.calendar.LocalDate(need);
         if (short_span) {
           o.status = ObligationStatus::kBreached;
+          o.breached_at = sat->at;
           o.detail = "span " + l->span_from + ".." + l->span_to + " shorter than " +
                      std::to_string(l->min_span->amount) + " " +
                      std::string(PeriodUnitName(l->min_span->unit));
@@ -188,6 +189,7 @@ void Deadline(const Ctx& c, const Track& tr, std::vector<Obligation>* out) {
       Account(c, o, t, o.status == ObligationStatus::kMet ? nullptr : sat, sat);
     } else if (closed) {
       o.status = ObligationStatus::kBreached;
+      o.breached_at = closed->at;
       o.detail = "case closed with the obligation unmet";
       Account(c, o, t, nullptr, nullptr);
     } else {
@@ -334,6 +336,7 @@ void Recurring(const Ctx& c, const Track& tr, std::vector<Obligation>* out) {
     if (end && (!next || end->at < next->at)) {
       if (end->at <= due) return;  // stopped (or closed) before this review was due
       o.status = ObligationStatus::kBreached;
+      o.breached_at = end->at;
       o.detail = "review missing before the reviews stopped";
       Account(c, o, *prev, nullptr, nullptr);
       out->push_back(std::move(o));

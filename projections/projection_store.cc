@@ -28,7 +28,7 @@ namespace {
 // store then rebuilds that projection from the log on the next open.
 constexpr std::string_view kCaseViewVersion = "1";
 // 2: a correction keeps the first recording time of the fact it corrects (LR).
-constexpr std::string_view kComplianceVersion = "3";
+constexpr std::string_view kComplianceVersion = "4";
 
 constexpr const char* kColumnFamilies[] = {
     "default", "meta", "case_view", "compliance", "compliance_due", "packs", "groups",
