@@ -14,6 +14,7 @@
 #include "ledger/ledger.h"
 #include "ledger/stored_event.h"
 #include "tools/cli.h"
+#include "tools/cli_projections.h"
 
 namespace caseledger::cli::detail {
 
@@ -65,6 +66,9 @@ int RunCheckpointRemote(const CheckpointArgs& args, std::ostream& out, std::ostr
 int RunProveInclusionRemote(const ProveInclusionArgs& args, std::ostream& out, std::ostream& err);
 int RunProveConsistencyRemote(const ProveConsistencyArgs& args, std::ostream& out,
                               std::ostream& err);
+// `timeline` (timeline true) or `view` over the network: caseQuery, printing the server's JSON.
+int RunCaseQueryRemote(const TimelineArgs& args, bool timeline, std::ostream& out,
+                       std::ostream& err);
 
 }  // namespace caseledger::cli::detail
 

@@ -123,6 +123,11 @@ std::string Hours(std::optional<double> h) {
 }  // namespace
 
 int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err) {
+  switch (detail::ChooseTarget(args.data_dir, args.remote, "timeline", err)) {
+    case detail::Target::kBad: return kExitUsage;
+    case detail::Target::kRemote: return detail::RunCaseQueryRemote(args, true, out, err);
+    case detail::Target::kLocal: break;
+  }
   auto as_of = ParseTime(args.as_of);
   if (!as_of.ok()) return Fail(err, as_of.status());
   auto opened = OpenProjections(args.data_dir, err, false);
@@ -157,6 +162,11 @@ int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err) 
 }
 
 int RunView(const TimelineArgs& args, std::ostream& out, std::ostream& err) {
+  switch (detail::ChooseTarget(args.data_dir, args.remote, "view", err)) {
+    case detail::Target::kBad: return kExitUsage;
+    case detail::Target::kRemote: return detail::RunCaseQueryRemote(args, false, out, err);
+    case detail::Target::kLocal: break;
+  }
   auto as_of = ParseTime(args.as_of);
   if (!as_of.ok()) return Fail(err, as_of.status());
   auto opened = OpenProjections(args.data_dir, err, false);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "projections/rule_pack.h"
+#include "tools/cli.h"
 
 namespace CLI {
 class App;
@@ -31,6 +32,11 @@ struct TimelineArgs {
   // ... or as things had happened by an occurred-at time.
   std::string occurred_by;
   bool json = false;
+  // Instead of data_dir: ask caseledgerd (caseQuery). The answer is the server's JSON; the
+  // read needs a purpose and is recorded in the case's access stream.
+  ServerArgs remote{};
+  std::string purpose{};
+  uint64_t min_position = 0;  // answer from projections at least this fresh
 };
 int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err);
 int RunView(const TimelineArgs& args, std::ostream& out, std::ostream& err);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "tools/cli.h"
+#include "tools/cli_options.h"
 #include "tools/cli_projections.h"
 
 namespace caseledger::cli {
@@ -12,7 +13,13 @@ namespace caseledger::cli {
 namespace {
 
 void AddCaseOptions(CLI::App* cmd, TimelineArgs* args, uint64_t* position) {
-  cmd->add_option("--data", args->data_dir, "Data directory")->required();
+  cmd->add_option("--data", args->data_dir, "Data directory");
+  AddServerOptions(cmd, &args->remote);
+  cmd->add_option("--purpose", args->purpose,
+                  "With --server: why you read the case (recorded in its access stream)");
+  cmd->add_option("--min-position", args->min_position,
+                  "With --server: answer from projections that folded at least this many "
+                  "events (e.g. the position after your append)");
   cmd->add_option("--case", args->case_id, "Case id")->required();
   cmd->add_option("--as-of", args->as_of,
                   "Evaluation time (RFC 3339 or YYYY-MM-DD; default now): statuses are as of "

@@ -473,6 +473,33 @@ int RunProveConsistencyRemote(const ProveConsistencyArgs& args, std::ostream& ou
   return kExitOk;
 }
 
+int RunCaseQueryRemote(const TimelineArgs& args, bool timeline, std::ostream& out,
+                       std::ostream& err) {
+  if (args.purpose.empty()) {
+    err << "caseledger: " << kPurposeNeeded << "\n";
+    return kExitUsage;
+  }
+  int64_t as_of = 0;
+  if (!args.as_of.empty() && args.as_of != "now") {
+    auto t = ParseRfc3339(args.as_of.size() == 10 ? args.as_of + "T00:00:00Z" : args.as_of);
+    if (!t.ok()) return Fail(err, t.status());
+    as_of = *t;
+  }
+  if (args.at_position || !args.occurred_by.empty()) {
+    err << "caseledger: --at-position and --occurred-by work on a data directory; over the "
+           "network use --as-of\n";
+    return kExitUsage;
+  }
+  int code = kExitOk;
+  auto client = Connection::Open(args.remote, err, &code);
+  if (!client) return code;
+  auto reply =
+      (*client)->CaseQuery(args.case_id, timeline, args.purpose, args.min_position, as_of);
+  if (!reply.ok()) return ServerFail(err, args.remote, reply.status());
+  out << reply->json << "\n";
+  return kExitOk;
+}
+
 }  // namespace detail
 
 int RunSubscribe(const SubscribeArgs& args, std::ostream& out, std::ostream& err) {

@@ -12,6 +12,7 @@
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 #include "tools/cli.h"
+#include "tools/cli_projections.h"
 #include "tools/dev_certs.h"
 
 namespace caseledger::cli {
@@ -483,6 +484,48 @@ TEST_CASE("a plain-TCP development server is reached with --plain-dev, as the pr
   Run tls = Read(ReadCase(As(server, "childprotection"), "DK-6"));
   CHECK(tls.code == kExitFailed);
   CHECK_THAT(tls.err, Catch::Contains("cannot connect"));
+}
+
+TEST_CASE("timeline and view over the network ask the server's projections, with a purpose",
+          "[cli-server]") {
+  TestServer server;
+  REQUIRE(Append(As(server, "childprotection"), CpEvents(1, 2, "case-tl")).code == 0);
+  TimelineArgs args;
+  args.remote = As(server, "childprotection");
+  args.case_id = "case-tl";
+  args.min_position = 2;  // the two events just appended
+  {
+    std::ostringstream out, err;
+    CHECK(RunView(args, out, err) == kExitUsage);  // no purpose
+    CHECK(err.str().find("--purpose") != std::string::npos);
+  }
+  args.purpose = "case planning";
+  {
+    std::ostringstream out, err;
+    INFO(err.str());
+    CHECK(RunView(args, out, err) == kExitOk);
+    CHECK(out.str().find("\"caseId\":\"case-tl\"") != std::string::npos);
+  }
+  {
+    // No rule pack is active on this server: the timeline is an empty array.
+    std::ostringstream out, err;
+    CHECK(RunTimeline(args, out, err) == kExitOk);
+    CHECK(out.str() == "[]\n");
+  }
+  {
+    // An agency that took no part is refused (exit 1), as for a read.
+    TimelineArgs other = args;
+    other.remote = As(server, "health");
+    std::ostringstream out, err;
+    CHECK(RunTimeline(other, out, err) == kExitFailed);
+  }
+  {
+    // Both a directory and a server: could not run.
+    TimelineArgs both = args;
+    both.data_dir = "/tmp/anything";
+    std::ostringstream out, err;
+    CHECK(RunTimeline(both, out, err) == kExitUsage);
+  }
 }
 
 TEST_CASE("subscribe and the new options answer --help", "[cli-server]") {
