@@ -16,6 +16,7 @@
 #include "ledger/ledger.h"
 #include "projections/projection_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/run_process.h"
 #include "tools/synthetic.h"
 
 namespace caseledger {
@@ -310,16 +311,9 @@ TEST_CASE("generated cases have timelines under the activated packs, and overdue
 }
 
 std::string RunCli(const std::string& args, int* exit_code) {
-  const std::string command = std::string(CASELEDGER_CLI) + " " + args + " 2>&1";
-  std::array<char, 4096> buffer;
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
+  auto [code, out] = testing::RunProcess(std::string(CASELEDGER_CLI) + " " + args);
+  *exit_code = code;
+  return out;
 }
 
 TEST_CASE("caseledger timeline, view, rebuild and accountability on a data directory",

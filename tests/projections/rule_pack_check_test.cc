@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "projections/rule_pack.h"
+#include "tests/support/run_process.h"
 
 namespace caseledger::compliance {
 namespace {
@@ -202,16 +203,7 @@ TEST_CASE("R13: the grant's 30 days are a default, the minimum length R13B's law
 }
 
 std::pair<int, std::string> RunCli(const std::string& args) {
-  std::string cmd = "cd /tmp && env -u CASELEDGER_RULES " + std::string(CASELEDGER_CLI) + " " +
-                    args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return testing::RunCaseledger(CASELEDGER_CLI, args);
 }
 
 TEST_CASE("caseledger rules check: a directory or a missing --rules is exit 2", "[rulepack]") {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "projections/rule_pack.h"
+#include "tests/support/run_process.h"
 
 namespace caseledger::compliance {
 namespace {
@@ -352,16 +353,7 @@ TEST_CASE("national limits: NO 1/2/3 weeks with +1 week, DK practice week, R28 c
 
 // Runs the CLI from /tmp (not the source or build tree), returning exit code and output.
 std::pair<int, std::string> RunCli(const std::string& args) {
-  std::string cmd = "cd /tmp && env -u CASELEDGER_RULES " + std::string(CASELEDGER_CLI) + " " +
-                    args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return testing::RunCaseledger(CASELEDGER_CLI, args);
 }
 
 TEST_CASE("caseledger rules list --json finds the shipped packs from any directory", "[rulepack]") {
