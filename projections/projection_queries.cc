@@ -31,6 +31,12 @@ std::string PeriodOf(int64_t micros, bool monthly) {
   return monthly ? date.substr(0, 7) : date.substr(0, 4);
 }
 
+// The case's jurisdiction code, "" before its first event.
+std::string JurisdictionOf(const compliance::CaseCompliance& state) {
+  auto j = state.facts().find("jurisdiction");
+  return j == state.facts().end() ? std::string() : j->second;
+}
+
 // Nearest-rank percentile of sorted values.
 double Percentile(const std::vector<double>& sorted, double p) {
   const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
@@ -94,8 +100,7 @@ Result<CaseState> ProjectionStore::Impl::Case(std::string_view case_id_in) const
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read compliance state");
   }
-  auto j = state.compliance.facts().find("jurisdiction");
-  if (j != state.compliance.facts().end()) state.calendar = CalendarFor(j->second);
+  state.calendar = CalendarFor(JurisdictionOf(state.compliance));
   return state;
 }
 
@@ -137,10 +142,9 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
     for (const auto& [r, position] : kept) sink(r, position);
     return Status::OK();
   }));
-  auto j = state.compliance.facts().find("jurisdiction");
-  if (j != state.compliance.facts().end()) {
-    const compliance::RuleSet* rules = registry.RulesFor(j->second, NowMicros());
-    if (rules) state.calendar = rules->calendar;
+  if (const compliance::RuleSet* rules =
+          registry.RulesFor(JurisdictionOf(state.compliance), NowMicros())) {
+    state.calendar = rules->calendar;
   }
   return state;
 }
@@ -152,11 +156,6 @@ namespace {
 // breached, since the engine does not record when the closure came).
 bool OverdueAt(const compliance::Obligation& o, int64_t as_of) {
   return o.trigger_at <= as_of && o.StatusAsOf(as_of) == "overdue";
-}
-
-std::string JurisdictionOf(const compliance::CaseCompliance& state) {
-  auto j = state.facts().find("jurisdiction");
-  return j == state.facts().end() ? std::string() : j->second;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "projections/rule_pack.h"
+#include "tests/projections/pack_errors.h"
 #include "tests/support/run_process.h"
 
 namespace caseledger::compliance {
@@ -51,16 +52,6 @@ std::vector<PackError> Errors(const std::string& text) {
   return errors;
 }
 
-bool Has(const std::vector<PackError>& errors, int line, const std::string& words) {
-  for (const auto& e : errors) {
-    if (e.line == line && e.message.find(words) != std::string::npos) return true;
-  }
-  std::string all;
-  for (const auto& e : errors) all += e.ToString() + "\n";
-  UNSCOPED_INFO("errors:\n" << all);
-  return false;
-}
-
 bool HasWords(const std::vector<PackError>& errors, const std::string& words) {
   for (const auto& e : errors) {
     if (e.message.find(words) != std::string::npos) return true;
@@ -81,11 +72,11 @@ TEST_CASE("fact values are checked against what each fact holds", "[rulepack]") 
                              "fact.unaccompanied contains yes"};
   for (const char* c : bad_where) {
     INFO(c);
-    CHECK(Has(Errors(Edit(kNational, "fact.unaccompanied = yes", c)), 14, "fact."));
+    CHECK(HasError(Errors(Edit(kNational, "fact.unaccompanied = yes", c)), 14, "fact."));
   }
   for (const char* c : {"fact.ageYears < abc", "fact.ageYears = -1", "fact.ageYears >= 6.5"}) {
     INFO(c);
-    CHECK(Has(Errors(Edit(kNational, "fact.ageYears < 6", c)), 19, "fact.ageYears"));
+    CHECK(HasError(Errors(Edit(kNational, "fact.ageYears < 6", c)), 19, "fact.ageYears"));
   }
   const char* good[] = {"fact.unaccompanied = unknown", "fact.lawfulStay != no",
                         "fact.identified = true", "fact.needsInterpreter = false",
@@ -106,14 +97,14 @@ TEST_CASE("a national pack needs [calendar] with time_zone", "[rulepack]") {
   // The baseline has none: it runs under the national pack's calendar.
   errors = Errors("[pack]\nid = \"EU\"\nversion = \"1\"\njurisdiction = \"\"\n"
                   "[calendar]\ntime_zone = \"Europe/Oslo\"\n");
-  CHECK(Has(errors, 5, "the baseline pack has no [calendar]"));
+  CHECK(HasError(errors, 5, "the baseline pack has no [calendar]"));
 }
 
 TEST_CASE("a national pack's id is its jurisdiction; the baseline's is EU", "[rulepack]") {
-  CHECK(Has(Errors(Edit(kNational, "id = \"NO\"", "id = \"SE\"")), 2,
+  CHECK(HasError(Errors(Edit(kNational, "id = \"NO\"", "id = \"SE\"")), 2,
             "pack id 'SE' must equal its jurisdiction 'NO'"));
   const std::string baseline = "[pack]\nid = \"EU2\"\nversion = \"1\"\njurisdiction = \"\"\n";
-  CHECK(Has(Errors(baseline), 2, "must have id \"EU\""));
+  CHECK(HasError(Errors(baseline), 2, "must have id \"EU\""));
   CHECK(Errors(Edit(baseline, "EU2", "EU")).empty());
 }
 
@@ -123,20 +114,20 @@ TEST_CASE("every problem of a file is reported, without follow-on errors", "[rul
                                "unit = \"days\"", "unit = \"dayz\""),
                           "tag = \"national\"", "tag = \"nationl\"");
   auto errors = Errors(text);
-  CHECK(Has(errors, 11, "unknown rule kind 'deadlin'"));
-  CHECK(Has(errors, 13, "unknown tag 'nationl'"));
-  CHECK(Has(errors, 18, "unknown unit 'dayz'"));
+  CHECK(HasError(errors, 11, "unknown rule kind 'deadlin'"));
+  CHECK(HasError(errors, 13, "unknown tag 'nationl'"));
+  CHECK(HasError(errors, 18, "unknown unit 'dayz'"));
   // An unknown event type is one error, not also "needs 'trigger'".
   errors = Errors(Edit(kNational, "\"crimeReported\"", "\"crimeReport\""));
-  CHECK(Has(errors, 14, "unknown event type 'crimeReport'"));
+  CHECK(HasError(errors, 14, "unknown event type 'crimeReport'"));
   CHECK(errors.size() == 1);
   // A bad amount is one error, not also "every limit needs a 'period'".
   errors = Errors(Edit(kNational, "amount = 7", "amount = -7"));
-  CHECK(Has(errors, 18, "must not be negative"));
+  CHECK(HasError(errors, 18, "must not be negative"));
   CHECK(errors.size() == 1);
   // An envelope field names the envelope, not an empty type.
   errors = Errors(Edit(kNational, "fact.unaccompanied = yes", "envelope.nosuch = 1"));
-  CHECK(Has(errors, 14, "no field envelope.nosuch in the event envelope"));
+  CHECK(HasError(errors, 14, "no field envelope.nosuch in the event envelope"));
 }
 
 // The shipped packs, from the source tree.

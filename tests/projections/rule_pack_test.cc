@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "projections/rule_pack.h"
+#include "tests/projections/pack_errors.h"
 #include "tests/support/run_process.h"
 
 namespace caseledger::compliance {
@@ -62,16 +63,6 @@ std::vector<PackError> ErrorsOf(const std::string& text) {
   Result<RulePack> pack = ParsePack(text, "test.toml", &errors);
   CHECK_FALSE(pack.ok());
   return errors;
-}
-
-bool HasError(const std::vector<PackError>& errors, int line, const std::string& words) {
-  for (const auto& e : errors) {
-    if (e.line == line && e.message.find(words) != std::string::npos) return true;
-  }
-  std::string all;
-  for (const auto& e : errors) all += e.ToString() + "\n";
-  UNSCOPED_INFO("errors:\n" << all);
-  return false;
 }
 
 TEST_CASE("the valid test pack parses into its rules and state", "[rulepack]") {
