@@ -107,6 +107,7 @@ class ProjectionStore::Impl {
   Result<Hash256> Digest(std::string_view name) const;
   Result<CaseState> Case(std::string_view case_id) const;
   Result<CaseState> Replay(std::string_view case_id, const ReplayPoint& point) const;
+  Result<uint64_t> FirstRecordedAfter(int64_t micros, uint64_t size) const;
   Result<std::vector<OverdueItem>> Overdue(int64_t as_of, size_t limit) const;
   compliance::Calendar CalendarFor(std::string_view jurisdiction) const;
   Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,

@@ -104,6 +104,23 @@ Result<CaseState> ProjectionStore::Impl::Case(std::string_view case_id_in) const
   return state;
 }
 
+// The first position whose event was recorded after `micros` (`size` when none): recorded-at
+// never decreases along the log, so a binary search finds it.
+Result<uint64_t> ProjectionStore::Impl::FirstRecordedAfter(int64_t micros, uint64_t size) const {
+  uint64_t lo = 0, hi = size;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    auto e = ledger_.ReadEvent(mid);
+    if (!e.ok()) return e.status();
+    if (e->reader().getRecordedAt() <= micros) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
                                                 const ReplayPoint& point) const {
   if (point.kind == ReplayPoint::Kind::kNow) return Case(case_id_in);
@@ -113,6 +130,11 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
   // The packs known at the point: those activated before it.
   uint64_t end = ledger_.size();
   if (point.kind == ReplayPoint::Kind::kPosition) end = std::min(end, point.position);
+  if (point.kind == ReplayPoint::Kind::kRecordedBy) {
+    auto first_after = FirstRecordedAfter(point.micros, end);
+    if (!first_after.ok()) return first_after.status();
+    end = *first_after;
+  }
   compliance::PackRegistry registry;
   CL_RETURN_IF_ERROR(LoadPacks(end, &registry));
   internal::ReplayCounts counts(db_.get(), group_counts_);

@@ -6,6 +6,7 @@
 #include "tools/cli.h"
 #include "tools/cli_options.h"
 #include "tools/cli_projections.h"
+#include "tools/cli_replay.h"
 #include "tools/cli_rules.h"
 #include "tools/dev_certs.h"
 
@@ -238,6 +239,7 @@ int main(int argc, char** argv) {
   rules_activate_cmd->add_option("--actor", activate.actor, "Who decided (pseudonymous id)");
 
   auto run_projection_command = AddProjectionCommands(app);
+  auto run_replay_command = AddReplayCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -247,6 +249,7 @@ int main(int argc, char** argv) {
   }
 
   if (auto code = run_projection_command()) return *code;
+  if (auto code = run_replay_command()) return *code;
   if (append_cmd->parsed()) return RunAppend(append, std::cin, std::cout, std::cerr);
   if (read_cmd->parsed()) {
     if (case_opt->count()) read.case_id = read_case;

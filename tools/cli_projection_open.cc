@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iomanip>
 
 #include "ledger/time_format.h"
 #include "tools/cli_internal.h"
@@ -68,6 +69,27 @@ std::string JsonString(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+void PrintTimelineTable(const projections::CaseState& state, int64_t as_of, std::ostream& out) {
+  const auto obligations = state.compliance.Obligations();
+  if (obligations.empty()) {
+    out << "no obligations: no rule pack in force for this case, or nothing triggered one\n";
+    return;
+  }
+  out << std::left << std::setw(6) << "rule" << std::setw(4) << "" << std::setw(10) << "status"
+      << std::setw(34) << "due" << std::setw(34) << "met at" << std::setw(30) << "accountable"
+      << "tag\n";
+  for (const auto& o : obligations) {
+    const std::string due = o.due_at ? state.calendar.FormatLocal(*o.due_at) : "-";
+    const std::string met = o.satisfied_at ? state.calendar.FormatLocal(*o.satisfied_at) : "-";
+    out << std::left << std::setw(6) << o.rule_id << std::setw(4) << o.jurisdiction
+        << std::setw(10) << o.StatusAsOf(as_of) << std::setw(34) << due << std::setw(34) << met
+        << std::setw(30)
+        << (o.accountable_agency.empty() ? o.accountable_role : o.accountable_agency)
+        << compliance::TagName(o.tag) << (o.uncertain ? " [?]" : "") << "\n";
+    if (!o.detail.empty()) out << "      " << o.detail << "\n";
+  }
 }
 
 }  // namespace caseledger::cli::detail

@@ -34,6 +34,9 @@ struct Opened {
 // line on `err`.
 Result<Opened> OpenProjections(const std::string& data_dir, std::ostream& err, bool progress);
 
+// A case's obligations as the `timeline` table, statuses as of `as_of`, local times.
+void PrintTimelineTable(const projections::CaseState& state, int64_t as_of, std::ostream& out);
+
 }  // namespace caseledger::cli::detail
 
 #endif  // CASELEDGER_TOOLS_CLI_PROJECTION_OPEN_H_

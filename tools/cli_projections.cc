@@ -70,30 +70,13 @@ int RunTimeline(const TimelineArgs& args, std::ostream& out, std::ostream& err) 
   if (!opened.ok()) return Fail(err, opened.status());
   auto state = LoadCase(*opened->store, args.case_id, args, *as_of);
   if (!state.ok()) return Fail(err, state.status());
-  const auto obligations = state->compliance.Obligations();
   if (args.json) {
     out << projections::TimelineJson(*state, *as_of) << "\n";
     return kExitOk;
   }
   out << "case " << args.case_id << "  as of " << state->calendar.FormatLocal(*as_of)
       << "  (ledger position " << state->position << ")\n";
-  if (obligations.empty()) {
-    out << "no obligations: no rule pack in force for this case, or nothing triggered one\n";
-    return kExitOk;
-  }
-  out << std::left << std::setw(6) << "rule" << std::setw(4) << "" << std::setw(10) << "status"
-      << std::setw(34) << "due" << std::setw(34) << "met at" << std::setw(30) << "accountable"
-      << "tag\n";
-  for (const auto& o : obligations) {
-    const std::string due = o.due_at ? state->calendar.FormatLocal(*o.due_at) : "-";
-    const std::string met = o.satisfied_at ? state->calendar.FormatLocal(*o.satisfied_at) : "-";
-    out << std::left << std::setw(6) << o.rule_id << std::setw(4) << o.jurisdiction
-        << std::setw(10) << o.StatusAsOf(*as_of) << std::setw(34) << due << std::setw(34) << met
-        << std::setw(30) << (o.accountable_agency.empty() ? o.accountable_role
-                                                          : o.accountable_agency)
-        << compliance::TagName(o.tag) << (o.uncertain ? " [?]" : "") << "\n";
-    if (!o.detail.empty()) out << "      " << o.detail << "\n";
-  }
+  detail::PrintTimelineTable(*state, *as_of, out);
   return kExitOk;
 }
 

@@ -2,16 +2,13 @@
 // as fresh as the client asks, permitted as a read of the case and recorded like one.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ledger/ledger.h"
-#include "projections/pack_activation.h"
-#include "projections/rule_pack.h"
 #include "server/client.h"
 #include "tests/support/test_events.h"
+#include "tests/support/test_packs.h"
 #include "tests/support/test_server.h"
 
 namespace caseledger {
@@ -22,30 +19,11 @@ using testing::EventSpec;
 using testing::TestEvents;
 using testing::TestServer;
 
-// Puts the shipped baseline and Norwegian packs in force from before the test events.
-void ActivatePacks(Ledger& ledger) {
-  for (const char* file : {"eu.toml", "no.toml"}) {
-    const std::string path = compliance::DefaultRulesDir() + "/" + file;
-    std::ifstream in(path);
-    REQUIRE(in);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::vector<compliance::PackError> errors;
-    auto pack = compliance::ParsePack(text.str(), path, &errors);
-    REQUIRE(pack.ok());
-    auto message = compliance::BuildActivation(*pack, text.str(), testing::kT0 - 86400000000LL,
-                                               "test", testing::kT0 - 86400000000LL);
-    auto event = message->getRoot<Event>().asReader();
-    std::vector<Event::Reader> events{event};
-    REQUIRE(ledger.Append(event.getCaseId().cStr(), ExpectedVersion::Any(), events).ok());
-  }
-}
-
 TEST_CASE("caseQuery answers a timeline and a case view from projections at least as fresh "
           "as asked, and records the read",
           "[server][projections]") {
   TestServer ts;
-  ActivatePacks(ts.ledger());
+  testing::ActivateShippedPacks(ts.ledger());
   TestEvents events;
   EventSpec report;
   report.case_id = "case-q";
