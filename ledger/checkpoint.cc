@@ -572,11 +572,22 @@ Result<std::string> OpenNote(std::string_view note, const VerifierKey& key) {
 
 Result<std::string> SignCheckpoint(const SigningKey& key, std::string_view origin, uint64_t size,
                                    const Hash256& root) {
+  return SignCheckpoint(key, origin, size, root, {});
+}
+
+Result<std::string> SignCheckpoint(const SigningKey& key, std::string_view origin, uint64_t size,
+                                   const Hash256& root, const std::vector<std::string>& extensions) {
   if (origin.empty() || origin.find('\n') != std::string_view::npos) {
     return Status::InvalidArgument("checkpoint origin must be one non-empty line");
   }
   std::string text(origin);
   text += "\n" + std::to_string(size) + "\n" + EncodeBase64(root) + "\n";
+  for (const auto& line : extensions) {
+    if (line.empty() || line.find('\n') != std::string::npos) {
+      return Status::InvalidArgument("a checkpoint extension must be one non-empty line");
+    }
+    text += line + "\n";
+  }
   return SignNote(key, text);
 }
 

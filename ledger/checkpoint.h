@@ -151,6 +151,10 @@ struct Checkpoint {
 // signed by `key`. The key name SHOULD equal the origin (the spec's advice, not enforced).
 Result<std::string> SignCheckpoint(const SigningKey& key, std::string_view origin, uint64_t size,
                                    const Hash256& root);
+// As above, with extension lines after the root (each non-empty, one line, no newline), such
+// as the case-head map's "caseledger-heads <base64>". InvalidArgument for a bad line.
+Result<std::string> SignCheckpoint(const SigningKey& key, std::string_view origin, uint64_t size,
+                                   const Hash256& root, const std::vector<std::string>& extensions);
 
 // OpenNote, then parses the text as a checkpoint. Errors as OpenNote, plus InvalidArgument for
 // a text that is not a checkpoint (naming the line: empty origin, bad size, a root that is not

@@ -274,11 +274,20 @@ void Ledger::Impl::FinishStaging(Group& group) {
   for (const auto* entry : ids) {
     group.batch.Put(idem_cf_, entry->first, storage::EncodeIdempotency(entry->second));
   }
-  // The checkpoint, when one is due, rides in the same batch: no extra sync.
+  // The checkpoint, when one is due, rides in the same batch: no extra sync. The case-head
+  // map sees this group's heads and those of the group in flight through GetHead.
+  for (const auto& entry : group.heads) TouchCaseHead(entry.first);
+  StagedHeads staged;
+  staged.get = [this, &group](std::string_view case_id, storage::Head* head, bool* found) {
+    return GetHead(case_id, group, head, found);
+  };
+  for (const Group* g = &group; g != nullptr; g = g->prev) {
+    for (const auto& entry : g->heads) staged.unwritten.push_back(entry.first);
+  }
   {
     std::shared_lock<std::shared_mutex> l(db_mu_);
-    group.checkpoint_status =
-        MaybeCheckpoint(group.range, group.force_checkpoint, &group.batch, &group.note);
+    group.checkpoint_status = MaybeCheckpoint(group.range, group.force_checkpoint, &group.batch,
+                                              &group.note, &staged);
   }
   if (!group.checkpoint_status.ok()) {
     log_->error("checkpoint failed: {}", group.checkpoint_status.ToString());
@@ -619,6 +628,11 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
   }
   storage::Head new_head{version - 1, result.positions.back(), prev, req.events.front()->child_id};
   group.batch.Put(heads_cf_, req.case_id, storage::EncodeHead(new_head));
+  if (!exists && case_heads_cf_ != nullptr) {
+    // The case joins its case-head map bucket (case_heads_store.cc).
+    group.batch.Put(case_heads_cf_, storage::HeadMemberKey(HeadBucket(req.case_id), req.case_id),
+                    rocksdb::Slice());
+  }
   group.heads[req.case_id] = new_head;
   result.head_version = version - 1;
   return result;

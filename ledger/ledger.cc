@@ -173,8 +173,11 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   }
   for (const char* ours : {rocksdb::kDefaultColumnFamilyName.c_str(), storage::kLogCf,
                            storage::kStreamsCf, storage::kHeadsCf, storage::kIdempotencyCf,
-                           storage::kMetaCf, storage::kTreeCf, storage::kCheckpointsCf}) {
+                           storage::kMetaCf, storage::kTreeCf, storage::kCheckpointsCf,
+                           storage::kCaseHeadsCf}) {
     if (std::find(names.begin(), names.end(), ours) == names.end()) {
+      // A directory from before the case-head map still opens read-only, without proofs.
+      if (read_only && exists && ours == std::string_view(storage::kCaseHeadsCf)) continue;
       if (read_only && exists) {
         return Status::Corruption(dir + " is not a caseledger data directory (no column family \"" +
                                   ours + "\")");
@@ -194,6 +197,7 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   db_.reset(raw);
   handles_ = handles;
   read_only_ = read_only;
+  case_heads_cf_ = nullptr;
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == storage::kLogCf) log_cf_ = handles[i];
     if (names[i] == storage::kStreamsCf) streams_cf_ = handles[i];
@@ -202,6 +206,7 @@ Status Ledger::Impl::OpenDb(bool read_only) {
     if (names[i] == storage::kMetaCf) meta_cf_ = handles[i];
     if (names[i] == storage::kTreeCf) tree_cf_ = handles[i];
     if (names[i] == storage::kCheckpointsCf) checkpoints_cf_ = handles[i];
+    if (names[i] == storage::kCaseHeadsCf) case_heads_cf_ = handles[i];
   }
 
   // The format marker: written on creation, checked ever after.
@@ -227,6 +232,7 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   // The signing key is set up once; a reopen after a failure keeps it.
   if (!signing_key_ || read_only) CL_RETURN_IF_ERROR(SetUpSigning());
   CL_RETURN_IF_ERROR(LoadTree());
+  CL_RETURN_IF_ERROR(LoadCaseHeads());
   return read_only ? Status::OK() : RecordSigning();
 }
 

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/case_heads.h"
 #include "ledger/clock.h"
 #include "ledger/hash.h"
 #include "ledger/status.h"
@@ -211,6 +212,12 @@ class Ledger {
   Result<std::vector<Hash256>> InclusionProof(uint64_t position, uint64_t size) const;
   // The consistency proof between the trees of `size1` <= `size2` events.
   Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+
+  // The proof of a case's head (or of its absence) in the case-head map committed to by the
+  // checkpoint of tree `size` (docs/verification.md). Works read-only and for checkpoints
+  // older than the newest. NotFound when the directory has no map yet; Corruption when the
+  // stored map disagrees with the streams. Thread-safe.
+  Result<HeadProof> ProveCaseHead(std::string_view case_id, uint64_t size) const;
 
   // Counters; stream_count costs a scan of the heads index.
   Result<LedgerStats> Stats() const;

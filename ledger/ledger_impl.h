@@ -13,12 +13,15 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/case_heads.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
@@ -83,6 +86,7 @@ class Ledger::Impl {
   Result<Hash256> RootAt(uint64_t size) const;
   Result<std::vector<Hash256>> InclusionProof(uint64_t position, uint64_t size) const;
   Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+  Result<HeadProof> ProveCaseHead(std::string_view case_id, uint64_t size) const;
   std::string verifier_key_string() const { return verifier_key_string_; }
   CommitStats commit_stats() const;
 
@@ -103,9 +107,28 @@ class Ledger::Impl {
   Status SetUpSigning();
   // Records the origin and the verifier key in meta. After LoadTree has accepted them.
   Status RecordSigning();
+  // What the case-head map needs from the stager at a checkpoint: each case's head as
+  // staged, and the cases of the groups whose write has not returned yet (the database does
+  // not show their membership entries).
+  struct StagedHeads {
+    std::function<Status(std::string_view case_id, storage::Head* head, bool* found)> get;
+    std::vector<std::string_view> unwritten;
+  };
   // Signs a checkpoint of `range` into `batch` when the policy (or `force`) asks for one.
+  // `staged` is null when everything is durable (no group in flight or staged).
   Status MaybeCheckpoint(const CompactRange& range, bool force, rocksdb::WriteBatch* batch,
-                         std::string* note);
+                         std::string* note, const StagedHeads* staged = nullptr);
+  // The case-head map (case_heads_store.cc). LoadCaseHeads runs after LoadTree: it loads the
+  // map's nodes, backfills a directory without one, and finds the buckets due at the next
+  // checkpoint. TouchCaseHead marks a case appended to (stager only). CommitCaseHeads rehashes
+  // the touched buckets and puts the changed nodes for checkpoint `size` into `batch`.
+  Status LoadCaseHeads();
+  void TouchCaseHead(std::string_view case_id);
+  Status CommitCaseHeads(uint64_t size, const StagedHeads* staged, rocksdb::WriteBatch* batch,
+                         Hash256* root);
+  Result<std::optional<HeadEntry>> HeadAsOfLocked(const std::string& case_id,
+                                                  uint64_t size) const;
+  Result<Hash256> HeadNodeAsOfLocked(int level, uint32_t index, uint64_t size) const;
   // Writes a checkpoint of the current tree in a batch of its own. Writer thread only.
   Result<std::string> WriteCheckpointNow();
   // The stager (the writer thread): takes queued requests, checks and prepares them into the
@@ -170,6 +193,8 @@ class Ledger::Impl {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* tree_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
+  // Null in a read-only open of a directory that has no case-head map yet.
+  rocksdb::ColumnFamilyHandle* case_heads_cf_ = nullptr;
   bool read_only_ = false;
 
   // The writer's queue, and the hand-over between the stager and the syncer.
@@ -206,6 +231,14 @@ class Ledger::Impl {
   CompactRange range_;             // the tree's right edge at next_position_
   uint64_t last_checkpoint_size_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_time_;
+  // The case-head map as staged (empty when read-only): node hashes per level (level 0: the
+  // buckets), the buckets appended to since the last checkpoint, whether the next checkpoint
+  // completes a backfill, and whether the newest checkpoint lacks the heads line (a directory
+  // from before the map; an on-demand checkpoint then re-signs the same size).
+  std::vector<std::vector<Hash256>> head_nodes_;
+  std::set<uint32_t> heads_touched_;
+  bool heads_backfill_pending_ = false;
+  bool heads_stale_ = false;
 
   // Signing. Set up by Open; constant afterwards.
   std::unique_ptr<SigningKey> signing_key_;  // null when read-only

@@ -178,16 +178,27 @@ Status Ledger::Impl::LoadTree() {
 }
 
 Status Ledger::Impl::MaybeCheckpoint(const CompactRange& range, bool force,
-                                     rocksdb::WriteBatch* batch, std::string* note) {
+                                     rocksdb::WriteBatch* batch, std::string* note,
+                                     const StagedHeads* staged) {
   if (!signing_key_ || options_.benchmark_without_tree) return Status::OK();
   const uint64_t size = range.size();
   const auto now = std::chrono::steady_clock::now();
+  // A directory from before the case-head map re-signs its newest size on demand, with the
+  // heads line: the note at that size is replaced by one with the same root.
+  const bool resign = force && heads_stale_ && size > 0;
   const bool due =
-      size > last_checkpoint_size_ &&
+      (size > last_checkpoint_size_ || resign) &&
       (force || size - last_checkpoint_size_ >= options_.checkpoint_every_events ||
        now - last_checkpoint_time_ >= std::chrono::microseconds(options_.checkpoint_every_micros));
   if (!due) return Status::OK();
-  auto signed_note = SignCheckpoint(*signing_key_, origin_, size, range.Root());
+  std::vector<std::string> extensions;
+  if (case_heads_cf_ != nullptr && !head_nodes_.empty()) {
+    Hash256 heads_root;
+    CL_RETURN_IF_ERROR(CommitCaseHeads(size, staged, batch, &heads_root));
+    extensions.push_back(HeadsExtensionLine(heads_root));
+    heads_stale_ = false;
+  }
+  auto signed_note = SignCheckpoint(*signing_key_, origin_, size, range.Root(), extensions);
   if (!signed_note.ok()) return signed_note.status();
   batch->Put(checkpoints_cf_, storage::LogKey(size), *signed_note);
   *note = std::move(signed_note).value();
@@ -195,7 +206,7 @@ Status Ledger::Impl::MaybeCheckpoint(const CompactRange& range, bool force,
 }
 
 Result<std::string> Ledger::Impl::WriteCheckpointNow() {
-  if (range_.size() == last_checkpoint_size_ || !signing_key_) {
+  if ((range_.size() == last_checkpoint_size_ && !heads_stale_) || !signing_key_) {
     return GetCheckpoint(std::nullopt);
   }
   std::shared_lock<std::shared_mutex> l(db_mu_);

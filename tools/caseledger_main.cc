@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "tools/cli.h"
+#include "tools/cli_export.h"
 #include "tools/cli_options.h"
 #include "tools/cli_projections.h"
 #include "tools/cli_replay.h"
@@ -192,6 +193,27 @@ int main(int argc, char** argv) {
                          "recorded with the data, which only shows the data agrees with itself");
   verify_cmd->add_flag("--quiet", verify.quiet, "No progress line");
 
+  ExportArgs export_args;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Write one case's events with their proofs and the signed checkpoint to a bundle "
+                "file that `verify-bundle` checks offline (docs/verification.md)");
+  export_cmd->add_option("--data", export_args.data_dir, "Data directory")->required();
+  export_cmd->add_option("--case", export_args.case_id, "Case id")->required();
+  export_cmd->add_option("--out", export_args.out_file, "Bundle file to write")->required();
+  export_cmd->add_option("--signing-key", export_args.signing_key,
+                         "Checkpoint signing key file (default: $CASELEDGER_SIGNING_KEY or the "
+                         "development key)");
+
+  VerifyBundleArgs verify_bundle;
+  auto* verify_bundle_cmd = app.add_subcommand(
+      "verify-bundle", "Check a case bundle offline: signature, every event, completeness. "
+                       "Exit 0 intact, 1 corrupt, 2 cannot run");
+  verify_bundle_cmd->add_option("bundle", verify_bundle.bundle_file, "Bundle file (from export)")
+      ->required();
+  verify_bundle_cmd->add_option("--pubkey", verify_bundle.pubkey_file,
+                                "Verifier key file of the ledger (keygen's FILE.pub); without "
+                                "it the key inside the bundle is trusted");
+
   VerifyProofArgs verify_proof;
   auto* verify_proof_cmd = app.add_subcommand(
       "verify-proof",
@@ -277,6 +299,8 @@ int main(int argc, char** argv) {
   }
   if (verify_cmd->parsed()) return RunVerify(verify, std::cout, std::cerr);
   if (verify_proof_cmd->parsed()) return RunVerifyProof(verify_proof, std::cout, std::cerr);
+  if (export_cmd->parsed()) return RunExport(export_args, std::cout, std::cerr);
+  if (verify_bundle_cmd->parsed()) return RunVerifyBundle(verify_bundle, std::cout, std::cerr);
   if (certs_cmd->parsed()) return caseledger::tools::RunCerts(certs, std::cout, std::cerr);
   if (rules_list_cmd->parsed()) return RunRulesList(rules, std::cout, std::cerr);
   if (rules_check_cmd->parsed()) return RunRulesCheck(rules, std::cout, std::cerr);
