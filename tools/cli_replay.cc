@@ -258,10 +258,21 @@ int ReplayDiff(const detail::Opened& o, const ReplayArgs& args, std::ostream& ou
   out << "\n== Obligations (" << obligations.size() << " changed)\n";
   for (const auto& c : obligations) {
     out << "  " << c.rule_id << (c.limit_name.empty() ? "" : " (" + c.limit_name + ")")
-        << " on " << c.trigger_type << ": " << projections::ObligationChangeKindName(c.kind)
-        << "  status " << (c.status_before.empty() ? "-" : c.status_before) << " -> "
-        << (c.status_after.empty() ? "-" : c.status_after) << "  due " << c.due_before
-        << " -> " << c.due_after << "  met " << c.met_before << " -> " << c.met_after << "\n";
+        << " on " << c.trigger_type << ": ";
+    switch (c.kind) {
+      case projections::ObligationChange::Kind::kArose:
+        out << "arose, " << c.status_after << ", due " << c.due_after << ", met " << c.met_after;
+        break;
+      case projections::ObligationChange::Kind::kWent:
+        out << "went (was " << c.status_before << ", due " << c.due_before << ")";
+        break;
+      case projections::ObligationChange::Kind::kChanged:
+        out << c.status_before << " -> " << c.status_after;
+        if (c.due_before != c.due_after) out << ", due " << c.due_before << " -> " << c.due_after;
+        if (c.met_before != c.met_after) out << ", met " << c.met_before << " -> " << c.met_after;
+        break;
+    }
+    out << "\n";
   }
   out << "\n== Case view (" << view.size() << " fields changed)\n";
   for (const auto& v : view) out << "  " << v.path << ": " << v.before << " -> " << v.after << "\n";
