@@ -219,6 +219,54 @@ struct CaseQueryResponse {
   # The timeline (an array with one object per obligation) or the case view (an object).
 }
 
+struct AuditQueryRequest {
+  # A named audit query (docs/audit.md) over every case, for oversight and ombudsperson
+  # principals. Needs a purpose; each case the answer names is recorded as searched in its
+  # access stream.
+  name @0 :Text;
+  # A query name from docs/audit.md; empty for the list of queries (as JSON).
+  params @1 :List(AuditParam);
+  asOf @2 :Int64;
+  # Evaluation time, microseconds; 0 means now.
+  format @3 :Format;
+  withProofs @4 :Bool;
+  # Also a case bundle (docs/verification.md) for each case the answer names, proving its
+  # events against the checkpoint the answer states. Refused for answers naming more than
+  # 1000 cases: narrow the query.
+  minPosition @5 :UInt64;
+  # As for caseQuery: answer from projections that folded at least this many events.
+
+  enum Format {
+    unspecified @0;
+    # JSON.
+    table @1;
+    csv @2;
+    json @3;
+  }
+}
+
+struct AuditParam {
+  name @0 :Text;
+  value @1 :Text;
+}
+
+struct AuditQueryResponse {
+  position @0 :UInt64;
+  # The projection position the answer reflects.
+  checkpoint @1 :Text;
+  # The signed checkpoint note the answer was computed at: its tree covers `position`.
+  output @2 :Text;
+  # The answer in the format asked (the query list as JSON for an empty name).
+  bundles @3 :List(CaseBundleEntry);
+  # With `withProofs`: one per case the answer names, in case-id order.
+}
+
+struct CaseBundleEntry {
+  caseId @0 :Text;
+  bundle @1 :Data;
+  # The bundle file (schema/bundle.capnp) of the case at the answer's checkpoint.
+}
+
 struct SubscriptionBatch {
   events @0 :List(Events.Event);
   next @1 :UInt64;
@@ -251,6 +299,7 @@ struct Request {
     # The server answers what is in flight, replies `goodbye`, and closes the connection: how
     # a scripted client (openssl s_client -quiet) ends an exchange.
     caseQuery @15 :CaseQueryRequest;
+    auditQuery @16 :AuditQueryRequest;
   }
 }
 
@@ -271,5 +320,6 @@ struct Response {
     status @9 :StatusResponse;
     goodbye @10 :Void;
     caseQuery @11 :CaseQueryResponse;
+    auditQuery @12 :AuditQueryResponse;
   }
 }
