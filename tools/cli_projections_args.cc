@@ -7,6 +7,7 @@
 #include "tools/cli.h"
 #include "tools/cli_options.h"
 #include "tools/cli_projections.h"
+#include "tools/report_cli.h"
 
 namespace caseledger::cli {
 
@@ -82,7 +83,10 @@ std::function<std::optional<int>()> AddProjectionCommands(CLI::App& app) {
       ->capture_default_str();
   s->overdue_cmd->add_flag("--json", s->overdue.json, "JSON instead of lines");
 
-  return [s]() -> std::optional<int> {
+  auto run_report = AddReportCommands(app);
+
+  return [s, run_report]() -> std::optional<int> {
+    if (auto code = run_report()) return code;
     if (s->timeline_cmd->parsed()) {
       if (s->timeline_pos_opt->count()) s->timeline.at_position = s->timeline_position;
       return RunTimeline(s->timeline, std::cout, std::cerr);
