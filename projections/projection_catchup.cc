@@ -8,6 +8,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/rocks_status.h"
+#include "projections/audit_facts.h"
 #include "projections/projection_internal.h"
 
 namespace caseledger::projections {
@@ -226,10 +227,10 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
   std::vector<std::pair<Touched*, std::vector<std::string>>> written;
   for (auto& [case_id, t] : *touched) {
     if (!t.view_dirty && !t.compliance_dirty) continue;
-    if (t.view_dirty && !t.compliance) {
-      // Only the case view is being folded (a rebuild of it alone): its compliance counts come
-      // from the compliance state as stored.
-      auto entry = Load(case_id, touched, false, true);
+    if (!t.view || !t.compliance) {
+      // Only one projection is being folded (a rebuild of it alone): the view's compliance
+      // counts and the audit facts read the other's state as stored.
+      auto entry = Load(case_id, touched, !t.view, !t.compliance);
       if (!entry.ok()) return entry.status();
     }
     std::vector<std::string> due_keys;
@@ -248,7 +249,14 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
       std::sort(due_keys.begin(), due_keys.end());
       if (t.view) t.view->SetCompliance(open, findings);
     }
-    if (t.view_dirty) batch->Put(views_, case_id, t.view->Serialize());
+    const std::string view_bytes = t.view->Serialize();
+    if (t.view_dirty) batch->Put(views_, case_id, view_bytes);
+    {
+      audit::StringPool pool;
+      auto facts = audit::ExtractFacts(case_id, view_bytes, *t.compliance, &pool);
+      if (!facts.ok()) return facts.status();
+      batch->Put(audit_, case_id, audit::EncodeFacts(*facts, pool));
+    }
     if (t.compliance_dirty) {
       batch->Put(compliance_, case_id, t.compliance->Serialize());
       for (const auto& key : t.old_due_keys) batch->Delete(due_, key);

@@ -113,6 +113,7 @@ class ProjectionStore::Impl {
   Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,
                                                         int64_t as_of) const;
   std::vector<compliance::PackRegistry::ActivationInfo> Activations() const;
+  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts() const;
 
  private:
   // The states of the cases a catch-up touched since its last flush.
@@ -159,6 +160,7 @@ class ProjectionStore::Impl {
   rocksdb::ColumnFamilyHandle* packs_ = nullptr;
   rocksdb::ColumnFamilyHandle* groups_ = nullptr;
   rocksdb::ColumnFamilyHandle* group_counts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_ = nullptr;  // audit facts, part of the compliance projection
 
   std::mutex catchup_mu_;  // one catch-up at a time; guards the positions and counts_
   uint64_t view_position_ = 0;
@@ -167,6 +169,9 @@ class ProjectionStore::Impl {
 
   mutable std::mutex registry_mu_;  // guards registry_ (read by queries, grown by catch-ups)
   compliance::PackRegistry registry_;
+
+  mutable std::mutex audit_mu_;  // guards audit_table_, the facts loaded for the queries
+  mutable std::shared_ptr<const audit::FactsTable> audit_table_;
 
   mutable std::mutex position_mu_;
   mutable std::condition_variable position_cv_;

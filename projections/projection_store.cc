@@ -28,11 +28,12 @@ namespace {
 // store then rebuilds that projection from the log on the next open.
 constexpr std::string_view kCaseViewVersion = "1";
 // 2: a correction keeps the first recording time of the fact it corrects (LR).
-constexpr std::string_view kComplianceVersion = "4";
+// 5: the audit facts (column family audit_facts) are written with each case.
+constexpr std::string_view kComplianceVersion = "5";
 
 constexpr const char* kColumnFamilies[] = {
     "default", "meta", "case_view", "compliance", "compliance_due", "packs", "groups",
-    "group_counts",
+    "group_counts", "audit_facts",
 };
 
 std::string PositionKey(std::string_view name) { return "position/" + std::string(name); }
@@ -76,6 +77,7 @@ Status ProjectionStore::Impl::Open() {
   packs_ = handles_[5];
   groups_ = handles_[6];
   group_counts_ = handles_[7];
+  audit_ = handles_[8];
 
   CL_RETURN_IF_ERROR(LoadPosition(kCaseView, kCaseViewVersion, &view_position_));
   CL_RETURN_IF_ERROR(LoadPosition(kCompliance, kComplianceVersion, &compliance_position_));
@@ -117,7 +119,7 @@ Status ProjectionStore::Impl::LoadPosition(std::string_view name, std::string_vi
 std::vector<rocksdb::ColumnFamilyHandle*> ProjectionStore::Impl::FamiliesOf(
     std::string_view name) const {
   if (name == kCaseView) return {views_};
-  return {compliance_, due_, packs_, groups_, group_counts_};
+  return {compliance_, due_, packs_, groups_, group_counts_, audit_};
 }
 
 Status ProjectionStore::Impl::ClearProjection(std::string_view name) {
@@ -222,6 +224,9 @@ Result<std::vector<AccountabilityRow>> ProjectionStore::Accountability(int64_t f
 }
 std::vector<compliance::PackRegistry::ActivationInfo> ProjectionStore::Activations() const {
   return impl_->Activations();
+}
+Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::AuditFacts() const {
+  return impl_->AuditFacts();
 }
 
 // ---- Follower ---------------------------------------------------------------------------

@@ -35,6 +35,10 @@ class Ledger;
 
 namespace projections {
 
+namespace audit {
+struct FactsTable;  // projections/audit_facts.h
+}
+
 // The projections, by name. Their code versions are in projection_store.cc.
 inline constexpr std::string_view kCaseView = "case_view";
 inline constexpr std::string_view kCompliance = "compliance";
@@ -135,6 +139,11 @@ class ProjectionStore {
 
   // The rule pack activations the store has seen.
   std::vector<compliance::PackRegistry::ActivationInfo> Activations() const;
+
+  // Every case's audit facts (column family "audit_facts", written with the compliance state),
+  // loaded into memory once per projection position and shared by the audit queries
+  // (projections/audit.h) until the position moves. Thread-safe.
+  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts() const;
 
   class Impl;
 
