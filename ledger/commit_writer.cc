@@ -82,6 +82,8 @@ struct Ledger::Impl::Group {
   std::unordered_map<std::string, storage::IdempotencyRecord> ids;
   std::unordered_map<uint64_t, std::string> case_of_position;
   std::unordered_map<uint64_t, uint64_t> version_of_position;
+  // Data keys, erasures and legal holds this group changed (keys_writer.cc).
+  detail::GroupKeys keys;
   // The requests and their answers, for the syncer.
   std::vector<std::unique_ptr<AppendRequest>> requests;
   std::vector<Result<AppendResult>> results;
@@ -346,6 +348,8 @@ Status Ledger::Impl::WriteGroup(Group& group) {
     Add(counters_.groups, 1);
     if (wo.sync) Add(counters_.synced_writes, 1);
   }
+  // Purges destroyed or rewrapped keys before the group is answered (or undoes a rotation).
+  AfterKeysWrite(group.keys, write_status);
   if (write_status.ok()) {
     Add(counters_.events, group.next_position - group.first_position);
     committed_size_.store(group.next_position, std::memory_order_release);
@@ -501,6 +505,9 @@ Status Ledger::Impl::CaseOfPosition(uint64_t position, const Group& group, std::
 }
 
 Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
+  std::vector<const detail::GroupKeys*> older_keys;  // the groups before, newest first
+  for (const Group* g = group.prev; g != nullptr; g = g->prev) older_keys.push_back(&g->keys);
+  if (req.rotate_to) return StageRotation(req, &group.batch, &group.keys, older_keys);
   // 1. Idempotency: all ids stored (a retry), or none.
   size_t stored = 0;
   AppendResult result;
@@ -593,7 +600,11 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     }
   }
 
-  // 4. Assign and write.
+  // 4. Seal the personal data; check and stage erasures and legal holds. The last step that
+  // may refuse: it puts nothing into the batch when it does.
+  CL_RETURN_IF_ERROR(StageKeys(req, group.next_position, &group.batch, &group.keys, older_keys));
+
+  // 5. Assign and write.
   uint64_t version = exists ? head.version + 1 : 0;
   result.first_version = version;
   result.recorded_at = group.recorded_at;

@@ -8,6 +8,7 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <spdlog/sinks/null_sink.h>
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -152,6 +153,11 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   db_options.create_missing_column_families = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 4;
+  // A destroyed data key must leave every file (keys_writer.cc): obsolete write-ahead logs
+  // are deleted, never archived or recycled.
+  db_options.WAL_ttl_seconds = 0;
+  db_options.WAL_size_limit_MB = 0;
+  db_options.recycle_log_file_num = 0;
   if (options_.env) db_options.env = options_.env;
   rocksdb::ColumnFamilyOptions cf_options;
   if (options_.disable_compression) {
@@ -185,6 +191,13 @@ Status Ledger::Impl::OpenDb(bool read_only) {
       names.emplace_back(ours);
     }
   }
+  // Keys and erasure (keys_internal.h): a directory from before them still opens read-only,
+  // with nothing to unseal.
+  for (const char* keys_cf : {storage::kChildKeysCf, storage::kErasuresCf, storage::kHoldsCf}) {
+    if (std::find(names.begin(), names.end(), keys_cf) == names.end() && !(read_only && exists)) {
+      names.emplace_back(keys_cf);
+    }
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) descriptors.emplace_back(n, TunedForAppends(n, cf_options));
 
@@ -198,7 +211,11 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   handles_ = handles;
   read_only_ = read_only;
   case_heads_cf_ = nullptr;
+  child_keys_cf_ = erasures_cf_ = holds_cf_ = nullptr;
   for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == storage::kChildKeysCf) child_keys_cf_ = handles[i];
+    if (names[i] == storage::kErasuresCf) erasures_cf_ = handles[i];
+    if (names[i] == storage::kHoldsCf) holds_cf_ = handles[i];
     if (names[i] == storage::kLogCf) log_cf_ = handles[i];
     if (names[i] == storage::kStreamsCf) streams_cf_ = handles[i];
     if (names[i] == storage::kHeadsCf) heads_cf_ = handles[i];
@@ -228,11 +245,17 @@ Status Ledger::Impl::OpenDb(bool read_only) {
     return Status::InvalidArgument(dir + " has format \"" + format + "\"; this build reads \"" +
                                    storage::kFormatValue + "\"");
   }
+  // Before anything else is written: a wrong master key changes nothing.
+  CL_RETURN_IF_ERROR(SetUpMasterKey());
   CL_RETURN_IF_ERROR(LoadTail());
   // The signing key is set up once; a reopen after a failure keeps it.
   if (!signing_key_ || read_only) CL_RETURN_IF_ERROR(SetUpSigning());
   CL_RETURN_IF_ERROR(LoadTree());
   CL_RETURN_IF_ERROR(LoadCaseHeads());
+  if (!read_only) {
+    CL_RETURN_IF_ERROR(BuildHoldsIndex());
+    CL_RETURN_IF_ERROR(ResumePurges());
+  }
   return read_only ? Status::OK() : RecordSigning();
 }
 
@@ -350,13 +373,13 @@ Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::st
       auto root = pe->message.getRoot<schema::Event>();
       root.setSchemaVersion(schema::SCHEMA_VERSION);
       if (ev.hasPersonal()) {
-        // Sealed format (docs/storage_format.md): scheme byte 0x00 = the canonical encoding of
-        // PersonalData, unencrypted. TODO(security): issue 7 encrypts it per child.
+        // Sealed format (docs/storage_format.md): scheme 0x01, AES-256-GCM under the child's
+        // data key. The writer seals (it owns the keys); the section is sized here.
         auto words_personal = capnp::canonicalize(ev.getPersonal());
         auto bytes = words_personal.asBytes();
-        auto sealed = root.initSealed(bytes.size() + 1);
-        sealed[0] = 0x00;
-        std::memcpy(sealed.begin() + 1, bytes.begin(), bytes.size());
+        pe->personal.assign(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+        OPENSSL_cleanse(bytes.begin(), bytes.size());
+        root.initSealed(SealedSize(bytes.size()));
         root.disownPersonal();
       }
       pe->bytes = words * sizeof(capnp::word);

@@ -72,10 +72,30 @@ struct LedgerOptions {
   uint64_t checkpoint_every_events = 1000;
   int64_t checkpoint_every_micros = 1000 * 1000;
 
+  // The master key file that wraps the children's data keys (docs/storage_format.md, "Keys";
+  // `caseledger keys new`): mode 0600, outside the data directory. Empty means the file named
+  // by the environment variable CASELEDGER_MASTER_KEY_FILE, else a development key beside the
+  // data directory (DIR.master-key), made on first use with a log line saying so. A read-only
+  // open without a key file still reads everything but cannot unseal.
+  std::string master_key_path;
+
   // BENCHMARKS ONLY: skip the Merkle tree and checkpoints, to measure what they cost. A
   // directory written so has no tree: it fails `verify` and must never be opened without
   // this flag again.
   bool benchmark_without_tree = false;
+};
+
+// The personal data of one event, unsealed (docs/storage_format.md, "Sealed personal data").
+struct UnsealedPersonal {
+  enum class State {
+    kNone,    // the event carries no personal data
+    kOpen,    // `canonical` holds it
+    kErased,  // the child's data key was destroyed by an executed erasure
+  };
+  State state = State::kNone;
+  // kOpen: the canonical Cap'n Proto encoding of schema::PersonalData (one segment, no
+  // segment table; a whole number of 8-byte words).
+  std::string canonical;
 };
 
 // What the client expects of the case stream before its append.
@@ -218,6 +238,27 @@ class Ledger {
   // older than the newest. NotFound when the directory has no map yet; Corruption when the
   // stored map disagrees with the streams. Thread-safe.
   Result<HeadProof> ProveCaseHead(std::string_view case_id, uint64_t size) const;
+
+  // The personal data sealed in `event` (read from this ledger). Errors: Corruption when the
+  // sealed section does not authenticate (an altered byte) or the child's data key does not
+  // open with the master key; InvalidArgument when no master key is loaded (a read-only open
+  // without a key file); IOError. An erased child's event gives kErased, never an error.
+  // The caller decides who may see the result. Thread-safe.
+  Result<UnsealedPersonal> Unseal(const StoredEvent& event) const;
+
+  // Whether an executed erasure destroyed the data key of `child_id`. Thread-safe.
+  Result<bool> IsErased(std::string_view child_id) const;
+
+  // Rewraps every child's data key under the master key in `new_master_key_path` (mode 0600,
+  // outside the data directory) in one atomic write, records its fingerprint, and compacts
+  // the old wrapped keys out of every file; events are untouched. Later opens need the new
+  // file; the old one is refused. Runs on the writer between commit groups. Errors:
+  // InvalidArgument (the same key, a key inside the data directory, not a key file),
+  // PermissionDenied (loose mode), Unavailable (read-only), IOError. Thread-safe.
+  Status RotateMasterKey(const std::string& new_master_key_path);
+
+  // The fingerprint (16 hex digits) of the master key in use; empty when none is loaded.
+  std::string MasterKeyFingerprint() const;
 
   // Counters; stream_count costs a scan of the heads index.
   Result<LedgerStats> Stats() const;

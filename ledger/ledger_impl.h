@@ -23,6 +23,7 @@
 
 #include "ledger/case_heads.h"
 #include "ledger/checkpoint.h"
+#include "ledger/keys_internal.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/storage_format.h"
@@ -44,6 +45,9 @@ struct PreparedEvent {
   std::string child_id;
   Hash256 digest{};         // ClientContentDigest of what the client sent
   size_t bytes = 0;
+  // The canonical PersonalData the writer seals into the `sealed` section that Prepare sized
+  // for it (empty: none). Wiped once sealed.
+  std::string personal;
 };
 
 struct AppendRequest {
@@ -54,6 +58,8 @@ struct AppendRequest {
   std::vector<std::unique_ptr<PreparedEvent>> events;
   Ledger::AppendCallback done;
   size_t bytes = 0;
+  // A request with no events and this set rewraps every data key under this master key.
+  std::shared_ptr<const MasterKey> rotate_to;
 };
 
 class Ledger::Impl {
@@ -88,6 +94,10 @@ class Ledger::Impl {
   Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
   Result<HeadProof> ProveCaseHead(std::string_view case_id, uint64_t size) const;
   std::string verifier_key_string() const { return verifier_key_string_; }
+  // Keys and erasure (keys_ledger.cc).
+  Result<UnsealedPersonal> Unseal(const StoredEvent& event) const;
+  Result<bool> IsErased(std::string_view child_id) const;
+  detail::KeyRing keyring_;
   CommitStats commit_stats() const;
 
   LedgerOptions options_;
@@ -129,6 +139,36 @@ class Ledger::Impl {
   Result<std::optional<HeadEntry>> HeadAsOfLocked(const std::string& case_id,
                                                   uint64_t size) const;
   Result<Hash256> HeadNodeAsOfLocked(int level, uint32_t index, uint64_t size) const;
+  // Keys and erasure (keys_ledger.cc, keys_writer.cc). SetUpMasterKey loads (or, for a new
+  // development directory, makes) the master key and refuses one whose fingerprint differs
+  // from the recorded one; BuildHoldsIndex fills `holds` for a directory from before it;
+  // ResumePurges finishes purges a crash interrupted. Called by OpenDb.
+  Status SetUpMasterKey();
+  Status BuildHoldsIndex();
+  Status ResumePurges();
+  // Flushes every column family (so that older write-ahead logs are deleted), compacts
+  // child_keys to its last level, and marks the erasures of `children` purged.
+  Status PurgeKeys(const std::vector<std::string>& children);
+  Status PurgeKeysLocked(const std::vector<std::string>& children);
+  // Stager: checks the request's erasures, holds and personal data against what is stored
+  // and staged (`older`: the groups before, newest first), seals its personal data (making
+  // the child's data key when it has none), and puts key, erasure and hold changes into
+  // `batch` and `mine`. Called before any other write of the request; nothing is put when
+  // it fails.
+  Status StageKeys(AppendRequest& req, uint64_t first_position, rocksdb::WriteBatch* batch,
+                   detail::GroupKeys* mine, const std::vector<const detail::GroupKeys*>& older);
+  // Stager: a rotation request (rotate_to set).
+  Result<AppendResult> StageRotation(AppendRequest& req, rocksdb::WriteBatch* batch,
+                                     detail::GroupKeys* mine,
+                                     const std::vector<const detail::GroupKeys*>& older);
+  // After a group's write: purge what it destroyed or rewrapped, or undo its rotation.
+  void AfterKeysWrite(detail::GroupKeys& keys, const Status& write_status);
+  Result<std::optional<DataKey>> FindDataKey(
+      const std::string& child_id, const detail::GroupKeys& mine,
+      const std::vector<const detail::GroupKeys*>& older) const;
+  Result<std::optional<storage::ErasureMarker>> FindErasure(
+      const std::string& child_id, const detail::GroupKeys& mine,
+      const std::vector<const detail::GroupKeys*>& older) const;
   // Writes a checkpoint of the current tree in a batch of its own. Writer thread only.
   Result<std::string> WriteCheckpointNow();
   // The stager (the writer thread): takes queued requests, checks and prepares them into the
@@ -193,6 +233,10 @@ class Ledger::Impl {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* tree_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
+  // Null in a read-only open of a directory from before sealing keys (nothing to unseal).
+  rocksdb::ColumnFamilyHandle* child_keys_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* erasures_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* holds_cf_ = nullptr;
   // Null in a read-only open of a directory that has no case-head map yet.
   rocksdb::ColumnFamilyHandle* case_heads_cf_ = nullptr;
   bool read_only_ = false;

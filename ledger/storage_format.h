@@ -16,6 +16,9 @@
 //                   "origin"                                   checkpoint origin line
 //                   "verifier/" key-id:8 hex digits            verifier key string
 //
+// Keys, erasure markers and legal holds (child_keys, erasures, holds, and their meta keys):
+// ledger/keys_internal.h.
+//
 // Invariants (checked by `caseledger verify`): log positions run 0..n-1 with no gap; each
 // streams entry points at an event of that case with that version; versions of a case run
 // 0..head with no gap; each idempotency entry points at the event with that id; the tree holds

@@ -5,6 +5,7 @@
 
 #include "tools/cli.h"
 #include "tools/cli_export.h"
+#include "tools/cli_keys.h"
 #include "tools/cli_options.h"
 #include "tools/cli_projections.h"
 #include "tools/cli_replay.h"
@@ -42,6 +43,10 @@ int main(int argc, char** argv) {
   append_cmd->add_option("--origin", append.origin,
                          "Checkpoint origin when the ledger is created, e.g. "
                          "ledger.ombudsman.example/children (the key's name should match)");
+  append_cmd->add_option("--master-key", append.master_key,
+                         "Master key file that wraps the children's data keys (`caseledger keys "
+                         "new`; or set CASELEDGER_MASTER_KEY_FILE); default: a development key "
+                         "beside the data directory, made on first use");
 
   ReadArgs read;
   uint64_t from_position = 0;
@@ -262,6 +267,7 @@ int main(int argc, char** argv) {
 
   auto run_projection_command = AddProjectionCommands(app);
   auto run_replay_command = AddReplayCommand(app);
+  auto run_keys_command = AddKeysCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -272,6 +278,7 @@ int main(int argc, char** argv) {
 
   if (auto code = run_projection_command()) return *code;
   if (auto code = run_replay_command()) return *code;
+  if (auto code = run_keys_command()) return *code;
   if (append_cmd->parsed()) return RunAppend(append, std::cin, std::cout, std::cerr);
   if (read_cmd->parsed()) {
     if (case_opt->count()) read.case_id = read_case;

@@ -139,6 +139,7 @@ int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::
     if (const char* env = std::getenv("CASELEDGER_SIGNING_KEY")) o.signing_key_path = env;
   }
   o.checkpoint_origin = args.origin;
+  o.master_key_path = args.master_key;
   auto ledger = Ledger::Open(o);
   if (!ledger.ok()) return Fail(err, ledger.status());
   auto r = (*ledger)->Append(case_id, *expect, events);

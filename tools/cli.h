@@ -51,6 +51,7 @@ struct AppendArgs {
   std::string input = "-";     // a file of JSON lines, or - for standard input
   std::string signing_key;     // checkpoint key file; empty: $CASELEDGER_SIGNING_KEY or the dev key
   std::string origin;          // checkpoint origin for a new ledger; empty: the recorded one
+  std::string master_key;      // master key file; empty: $CASELEDGER_MASTER_KEY_FILE or the dev key
   ServerArgs remote{};  // instead of data_dir
 };
 int RunAppend(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err);

@@ -289,7 +289,9 @@ TEST_CASE("personal data is moved into the sealed section and the clear field is
   REQUIRE(ev.ok());
   CHECK_FALSE(ev->reader().hasPersonal());
   REQUIRE(ev->reader().hasSealed());
-  CHECK(ev->reader().getSealed()[0] == 0x00);
+  // Scheme 0x01: encrypted under the child's data key (docs/storage_format.md); seal_test.cc
+  // checks what it opens to.
+  CHECK(ev->reader().getSealed()[0] == 0x01);
 }
 
 TEST_CASE("positions stay gap-free under concurrent appenders", "[ledger][concurrency]") {

@@ -55,6 +55,7 @@ struct Generated {
   std::string manifest_text;
   std::vector<ManifestCase> cases;
   std::vector<StoredEvent> log;
+  std::unique_ptr<Ledger> ledger;  // read-only: unseals the personal data of `log`
   std::map<std::string, std::vector<const StoredEvent*>> by_case;  // in stream order
   std::vector<std::pair<uint64_t, uint64_t>> progress;
 };
@@ -137,6 +138,7 @@ std::unique_ptr<Generated> Generate(GeneratorOptions o) {
   auto log = (*ledger)->ReadLog(0, 10'000'000);
   REQUIRE(log.ok());
   g->log = std::move(log).value();
+  g->ledger = std::move(ledger).value();
   for (const auto& ev : g->log) g->by_case[ev.reader().getCaseId().cStr()].push_back(&ev);
   return g;
 }
@@ -268,11 +270,14 @@ TEST_CASE("every generated event is a valid client event in a plausible order",
     client.disownPrevLeafHash();
     client.disownSealed();
     if (r.hasSealed()) {
-      auto bytes = r.getSealed();
-      REQUIRE(bytes[0] == 0x00);
-      REQUIRE((bytes.size() - 1) % sizeof(capnp::word) == 0);
-      auto words = kj::heapArray<capnp::word>((bytes.size() - 1) / sizeof(capnp::word));
-      std::memcpy(words.begin(), bytes.begin() + 1, bytes.size() - 1);
+      // Encrypted per child (scheme 0x01); the generator's development master key opens it.
+      REQUIRE(r.getSealed()[0] == 0x01);
+      auto unsealed = g.ledger->Unseal(ev);
+      REQUIRE(unsealed.ok());
+      REQUIRE(unsealed->state == UnsealedPersonal::State::kOpen);
+      const std::string& bytes = unsealed->canonical;
+      auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+      std::memcpy(words.begin(), bytes.data(), bytes.size());
       kj::ArrayPtr<const capnp::word> segments[1] = {words};
       capnp::SegmentArrayMessageReader reader(segments);
       auto personal = reader.getRoot<schema::PersonalData>();
