@@ -9,6 +9,8 @@
 #include "ledger/case_heads.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
+#include "ledger/storage_format.h"
+#include "ledger/verify.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
 
@@ -222,6 +224,78 @@ TEST_CASE("a directory from before the map is backfilled and its newest size re-
   REQUIRE(cp.ok());
   CHECK(cp->size == size);
   CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
+}
+
+// Runs `edit` on the raw database of a closed ledger directory (the insider's view).
+template <typename Edit>
+void EditRaw(const std::string& data, Edit edit) {
+  rocksdb::DBOptions options;
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(options, data, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::Open(options, data, cfs, &handles, &db).ok());
+  rocksdb::ColumnFamilyHandle* checkpoints = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == storage::kCheckpointsCf) checkpoints = handles[i];
+  }
+  edit(db, checkpoints);
+  for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+TEST_CASE("verify checks the newest checkpoint's heads line against the log, also when the "
+          "log runs past it", "[case_heads]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  uint64_t middle = 0;
+  {
+    auto ledger = Open(data);
+    TestEvents t;
+    for (int c = 0; c < 12; ++c) Append(*ledger, t, "case-" + std::to_string(c), 2);
+    REQUIRE(ledger->Checkpoint().ok());
+    middle = ledger->size();
+    for (int c = 0; c < 12; c += 3) Append(*ledger, t, "case-" + std::to_string(c), 1);
+  }  // closing signs a checkpoint at the end
+  auto verify = [&] {
+    VerifyOptions o;
+    o.data_dir = data;
+    auto report = VerifyLedger(o);
+    REQUIRE(report.ok());
+    return std::move(report).value();
+  };
+  // Without the newest checkpoint, the one at `middle` is the newest: heads below its size.
+  EditRaw(data, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cps) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cps));
+    it->SeekToLast();
+    REQUIRE(it->Valid());
+    REQUIRE(storage::GetU64BE(it->key().data()) > middle);
+    REQUIRE(db->Delete(rocksdb::WriteOptions(), cps, it->key()).ok());
+  });
+  VerifyReport intact = verify();
+  INFO((intact.findings.empty() ? std::string() : intact.findings[0].ToString()));
+  CHECK(intact.intact());
+
+  // The same checkpoint re-signed by the right key over a wrong heads root.
+  auto key = SigningKey::LoadFromFile(data + ".checkpoint-key");
+  REQUIRE(key.ok());
+  EditRaw(data, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cps) {
+    std::string note;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), cps, storage::LogKey(middle), &note).ok());
+    auto cp = ParseCheckpointUnverified(note);
+    REQUIRE(cp.ok());
+    Hash256 wrong = HeadsRootOf(note);
+    wrong[0] ^= 1;
+    auto forged = SignCheckpoint(*key, cp->origin, cp->size, cp->root, {HeadsExtensionLine(wrong)});
+    REQUIRE(forged.ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), cps, storage::LogKey(middle), *forged).ok());
+  });
+  VerifyReport broken = verify();
+  REQUIRE(broken.findings.size() == 1);
+  CHECK(broken.findings[0].where == "checkpoint " + std::to_string(middle));
+  CHECK_THAT(broken.findings[0].what, Catch::Matchers::Contains("heads root"));
 }
 
 }  // namespace
