@@ -7,6 +7,7 @@
 #include "tools/cli.h"
 #include "tools/cli_options.h"
 #include "tools/cli_projections.h"
+#include "tools/cli_query.h"
 #include "tools/report_cli.h"
 
 namespace caseledger::cli {
@@ -85,8 +86,11 @@ std::function<std::optional<int>()> AddProjectionCommands(CLI::App& app) {
 
   auto run_report = AddReportCommands(app);
 
-  return [s, run_report]() -> std::optional<int> {
+  auto run_query = AddQueryCommand(app);
+
+  return [s, run_report, run_query]() -> std::optional<int> {
     if (auto code = run_report()) return code;
+    if (auto code = run_query()) return code;
     if (s->timeline_cmd->parsed()) {
       if (s->timeline_pos_opt->count()) s->timeline.at_position = s->timeline_position;
       return RunTimeline(s->timeline, std::cout, std::cerr);
