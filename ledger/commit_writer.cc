@@ -277,7 +277,8 @@ void Ledger::Impl::FinishStaging(Group& group) {
     group.batch.Put(idem_cf_, entry->first, storage::EncodeIdempotency(entry->second));
   }
   // The checkpoint, when one is due, rides in the same batch: no extra sync. The case-head
-  // map sees this group's heads and those of the group in flight through GetHead.
+  // map sees this group's heads through GetHead; the chain is walked in case a group is ever
+  // finished while another is in flight (today nothing is in flight here).
   for (const auto& entry : group.heads) TouchCaseHead(entry.first);
   StagedHeads staged;
   staged.get = [this, &group](std::string_view case_id, storage::Head* head, bool* found) {

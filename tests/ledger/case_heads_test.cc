@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include <map>
+#include <thread>
 
 #include "ledger/case_heads.h"
 #include "ledger/checkpoint.h"
@@ -114,6 +115,42 @@ TEST_CASE("every checkpoint's heads line is the map of every case's head at its 
   auto sizes = ledger->CheckpointSizes();
   REQUIRE(sizes.ok());
   REQUIRE(sizes->size() > 10);
+  for (uint64_t size : *sizes) {
+    auto note = ledger->GetCheckpoint(size);
+    REQUIRE(note.ok());
+    INFO("checkpoint size " << size);
+    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
+  }
+}
+
+TEST_CASE("checkpoints signed while groups are pipelined (concurrent appenders) commit to the "
+          "heads at their size", "[case_heads]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  {
+    auto ledger = Open(data, false, /*every_events=*/25);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 4; ++w) {
+      threads.emplace_back([&ledger, w] {
+        TestEvents t;  // one per thread: not thread-safe
+        for (int i = 0; i < 150; ++i) {
+          // New cases keep arriving, so that cases join buckets while a group is in flight.
+          const std::string case_id = "w" + std::to_string(w) + "-case-" + std::to_string(i % 40);
+          EventSpec spec;
+          spec.case_id = case_id;
+          spec.child_id = "child-of-" + case_id;
+          std::vector<schema::Event::Reader> one{t.Make(spec)};
+          auto r = ledger->Append(case_id, ExpectedVersion::Any(), one);
+          if (!r.ok()) FAIL(r.status().ToString());
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  auto ledger = Open(data, /*read_only=*/true);
+  auto sizes = ledger->CheckpointSizes();
+  REQUIRE(sizes.ok());
+  REQUIRE(sizes->size() >= 10);
   for (uint64_t size : *sizes) {
     auto note = ledger->GetCheckpoint(size);
     REQUIRE(note.ok());
