@@ -9,6 +9,7 @@ $Cxx.namespace("caseledger::schema");
 using Json = import "/capnp/compat/json.capnp";
 using Events = import "events.capnp";
 using Common = import "common.capnp";
+using Personal = import "personal.capnp";
 
 enum ErrorCode {
   # Persisted, never renumber. Mirrors caseledger::Status::Code.
@@ -65,6 +66,10 @@ struct ReadStreamRequest {
   caseId @0 :Text;
   fromVersion @1 :UInt64;
   limit @2 :UInt32;
+  unseal @3 :Bool;
+  # Also open the events' sealed personal data (docs/privacy.md): only for a principal with
+  # need to know, with a purpose, recorded as an access with `unsealed = true`. The reply's
+  # `personal` then has one entry per event.
 }
 
 struct ReadLogRequest {
@@ -77,6 +82,27 @@ struct ReadResponse {
   next @1 :UInt64;
   # The version (stream reads) or position (log reads) to continue from.
   atEnd @2 :Bool;
+  personal @3 :List(UnsealedPersonal);
+  # readStream with `unseal`: one per event, in the same order; empty otherwise. Kept apart
+  # from `events`, which stay exactly as stored (their sealed bytes are the Merkle leaf input).
+}
+
+struct UnsealedPersonal {
+  # An event's personal data as the server opened it.
+  state @0 :State;
+  data @1 :Personal.PersonalData;
+  # Set when `state` is `open`.
+
+  enum State {
+    # Persisted, never renumber.
+    unspecified @0;
+    none @1;
+    # The event carries no personal data.
+    open @2;
+    erased @3;
+    # The child's data key was destroyed by an executed erasure: the sealed bytes remain (the
+    # proofs need them) but can never be opened again.
+  }
 }
 
 # -- The network protocol (docs/wire_protocol.md) --------------------------------------------

@@ -81,6 +81,29 @@ Status CheckOperation(const Principal& principal, Operation op) {
                                   std::string(OperationName(op)));
 }
 
+bool MayHoldUnsealGrant(UserRole role) {
+  return role == UserRole::OVERSIGHT || role == UserRole::OMBUDSPERSON;
+}
+
+Status CheckUnseal(const Principal& principal, bool took_part) {
+  const std::string who =
+      "principal " + principal.id + " (" + std::string(Lower(principal.user_role)) + ")";
+  switch (principal.user_role) {
+    case UserRole::AGENCY:
+      if (took_part) return Status::OK();
+      return Status::PermissionDenied(who + " may open personal data only of cases its agency "
+                                      "works (recorded an event in)");
+    case UserRole::OVERSIGHT:
+    case UserRole::OMBUDSPERSON:
+      // Supervisors check lawfulness on pseudonyms; who the child is matters only when the
+      // configuration says so for this principal.
+      if (principal.unseal) return Status::OK();
+      return Status::PermissionDenied(who + " sees pseudonyms only: it holds no unseal grant");
+    default:
+      return Status::PermissionDenied(who + " may not open personal data");
+  }
+}
+
 bool MayRecord(AgencyRole role, Body::Which type) {
   switch (type) {
     case Body::TRAFFICKING_INDICATORS_OBSERVED:

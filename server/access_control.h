@@ -26,6 +26,10 @@ struct Principal {
   // written as "URI:...", "DNS:...", "email:..." or "IP:...".
   std::string subject;
   std::string san;
+  // A grant (`unseal = true` in the configuration): an oversight or ombudsperson principal may
+  // open sealed personal data too (docs/privacy.md, "Need to know"). Agencies need no grant
+  // for the cases they work; witnesses and admins cannot have it.
+  bool unseal = false;
 };
 
 enum class Operation {
@@ -43,6 +47,16 @@ std::string_view OperationName(Operation op);
 // PermissionDenied, naming the principal and the operation, unless its user role allows `op`.
 // Per-case and per-event checks come after this one.
 Status CheckOperation(const Principal& principal, Operation op);
+
+// Need to know: OK when `principal` may open the sealed personal data of a case it may read.
+// `took_part` says whether its agency recorded an event of the case. Agencies may for the
+// cases they work; oversight and ombudspersons only with the `unseal` grant; witnesses and
+// admins never. PermissionDenied otherwise, naming the principal and why. The caller checks
+// the purpose and records the access (unsealed = true).
+Status CheckUnseal(const Principal& principal, bool took_part);
+
+// Whether a principal of `role` may hold the `unseal` grant (oversight, ombudsperson).
+bool MayHoldUnsealGrant(schema::UserRole role);
 
 // Whether an agency of `role` may record events of `type`. The access events
 // (recordAccessed) are written by the server only: no role may append them.

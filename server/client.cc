@@ -15,6 +15,7 @@
 
 #include "ledger/merkle.h"
 #include "server/config.h"
+#include "server/privacy.h"
 #include "server/tls.h"
 
 namespace caseledger::server {
@@ -383,7 +384,7 @@ Result<AppendResult> Client::Append(std::string_view case_id, ExpectedVersion ex
 }
 
 Result<ReadPage> Client::ReadStream(std::string_view case_id, uint64_t from_version,
-                                    uint32_t limit, std::string_view purpose) {
+                                    uint32_t limit, std::string_view purpose, bool unseal) {
   capnp::MallocMessageBuilder builder;
   auto request = builder.initRoot<schema::Request>();
   request.setPurpose(capnp::Text::Reader(purpose.data(), purpose.size()));
@@ -391,10 +392,23 @@ Result<ReadPage> Client::ReadStream(std::string_view case_id, uint64_t from_vers
   read.setCaseId(capnp::Text::Reader(case_id.data(), case_id.size()));
   read.setFromVersion(from_version);
   read.setLimit(limit);
-  return WithReply(impl_->Call(builder), [](Response::Body::Reader body) -> Result<ReadPage> {
+  read.setUnseal(unseal);
+  return WithReply(impl_->Call(builder), [unseal](Response::Body::Reader body) -> Result<ReadPage> {
     if (!body.isRead()) return Unexpected("events");
     auto r = body.getRead();
-    return PageFrom(r.getEvents(), r.getNext(), r.getAtEnd());
+    auto page = PageFrom(r.getEvents(), r.getNext(), r.getAtEnd());
+    if (!page.ok() || !unseal) return page;
+    if (r.getPersonal().size() != r.getEvents().size()) {
+      return caseledger::Status::Corruption("the server opened personal data for " +
+                                            std::to_string(r.getPersonal().size()) + " of " +
+                                            std::to_string(r.getEvents().size()) + " events");
+    }
+    for (auto entry : r.getPersonal()) {
+      auto opened = UnsealedFrom(entry);
+      if (!opened.ok()) return opened.status();
+      page->personal.push_back(std::move(*opened));
+    }
+    return page;
   });
 }
 

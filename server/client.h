@@ -54,6 +54,9 @@ struct HelloInfo {
 
 struct ReadPage {
   std::vector<StoredEvent> events;  // with their positions; bytes are the canonical leaf input
+  // readStream with unseal: each event's personal data as the server opened it, one per
+  // event; empty otherwise.
+  std::vector<UnsealedPersonal> personal;
   uint64_t next = 0;
   bool at_end = false;  // read: nothing more; subscription batch: live
 };
@@ -102,8 +105,10 @@ class Client {
 
   Result<AppendResult> Append(std::string_view case_id, ExpectedVersion expected,
                               std::span<const schema::Event::Reader> events);
+  // With `unseal`, the server also opens the events' personal data (docs/privacy.md), when
+  // the principal has need to know (else PermissionDenied); the page's `personal` holds it.
   Result<ReadPage> ReadStream(std::string_view case_id, uint64_t from_version, uint32_t limit,
-                              std::string_view purpose);
+                              std::string_view purpose, bool unseal = false);
   Result<ReadPage> ReadLog(uint64_t from_position, uint32_t limit, std::string_view purpose);
 
   // Starts the connection's subscription; batches then come from NextBatch.

@@ -110,6 +110,12 @@ Status CheckPrincipal(const Principal& p) {
   if (p.user_role == schema::UserRole::ADMIN && p.agency_role != schema::AgencyRole::SYSTEM) {
     return Status::InvalidArgument("an admin principal has agency_role \"system\"");
   }
+  if (p.unseal && !MayHoldUnsealGrant(p.user_role)) {
+    // Agencies open the cases they work without a grant; witnesses and admins read no case
+    // data at all, so a grant there would be a mistake in the file, not a right.
+    return Status::InvalidArgument("unseal = true is a grant for oversight and ombudsperson "
+                                   "principals only (docs/privacy.md)");
+  }
   return Status::OK();
 }
 
@@ -144,6 +150,7 @@ Status ReadPrincipal(const toml::table& table, size_t index, PrincipalIndex* ind
   CL_RETURN_IF_ERROR(r.String("user_role", &user_role));
   CL_RETURN_IF_ERROR(r.String("subject", &p->subject));
   CL_RETURN_IF_ERROR(r.String("san", &p->san));
+  CL_RETURN_IF_ERROR(r.Bool("unseal", &p->unseal));
   CL_RETURN_IF_ERROR(r.RefuseUnknown());
   const std::string where = "principal[" + std::to_string(index) + "] at " + Where(table);
   auto ur = ParseUserRole(user_role);
@@ -218,6 +225,7 @@ Result<ServerConfig> ParseConfig(std::string_view text, std::string_view base_di
   CL_RETURN_IF_ERROR(top.Path("data_dir", base_dir, &config.data_dir));
   CL_RETURN_IF_ERROR(top.String("metrics_listen", &config.metrics_listen));
   CL_RETURN_IF_ERROR(top.Bool("plain_tcp", &config.plain_tcp));
+  CL_RETURN_IF_ERROR(top.Path("master_key", base_dir, &config.master_key));
   CL_RETURN_IF_ERROR(ReadNumbers(config, "", top));
   for (const char* key : {"tls", "checkpoint", "limits", "principal"}) top.Allow(key);
   CL_RETURN_IF_ERROR(top.RefuseUnknown());

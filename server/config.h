@@ -45,6 +45,10 @@ struct ServerConfig {
   // Checkpoint policy (docs/verification.md).
   std::string checkpoint_origin;
   std::string signing_key;
+  // The master key file that wraps the children's data keys (docs/privacy.md): outside the
+  // data directory, mode 0600. Empty means $CASELEDGER_MASTER_KEY_FILE, else the development
+  // key beside the data directory (DIR.master-key).
+  std::string master_key;
   uint64_t checkpoint_every_events = 1000;
   int64_t checkpoint_every_millis = 1000;
   // Threads running the network; 0 means one per core.
@@ -63,7 +67,8 @@ Result<ServerConfig> LoadConfig(const std::string& path);
 
 // Checks a complete configuration (after flags were applied): a data directory, every number
 // within the bounds ParseConfig applies to the file, TLS files named unless plain_tcp, plain_tcp and metrics_listen only on loopback, and principals
-// well-formed (an id, an agency id, exactly one of subject and san, roles that go together)
+// well-formed (an id, an agency id, exactly one of subject and san, roles that go together,
+// an unseal grant only on oversight and ombudsperson principals)
 // and told apart (no id, subject or san used twice). Does not look at the files.
 Status ValidateConfig(const ServerConfig& config);
 

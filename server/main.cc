@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
       "them over mutually authenticated TLS 1.3; every read of a case is recorded in the "
       "ledger. Settings come from --config (TOML, see docs/caseledgerd.example.toml); the "
       "flags below override it. Principals are configured in the file only."};
-  std::string config_path, listen, data_dir, metrics_listen, cert, key, ca, signing_key, origin;
+  std::string config_path, listen, data_dir, metrics_listen, cert, key, ca, signing_key, origin,
+      master_key;
   std::string log_level = "info";
   bool plain_tcp = false;
   int64_t checkpoint_events = 0, checkpoint_millis = 0, max_connections = 0, idle_timeout = 0,
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
                  "Ed25519 checkpoint signing key from `caseledger keygen` (default: a "
                  "development key beside the data directory)");
   app.add_option("--origin", origin, "checkpoint origin line for a new ledger");
+  app.add_option("--master-key", master_key,
+                 "master key file wrapping the children's data keys, outside the data directory, "
+                 "mode 0600 (default: $CASELEDGER_MASTER_KEY_FILE, else a development key beside "
+                 "the data directory; docs/privacy.md)");
   app.add_option("--max-connections", max_connections, "connections served at once (4096)");
   app.add_option("--idle-timeout", idle_timeout, "seconds before an idle connection is closed (300)");
   app.add_option("--max-message-bytes", max_message, "largest request or reply (4 MiB)");
@@ -71,6 +76,7 @@ int main(int argc, char** argv) {
   if (plain_tcp) config.plain_tcp = true;
   if (!signing_key.empty()) config.signing_key = signing_key;
   if (!origin.empty()) config.checkpoint_origin = origin;
+  if (!master_key.empty()) config.master_key = master_key;
   if (checkpoint_events > 0) config.checkpoint_every_events = static_cast<uint64_t>(checkpoint_events);
   if (checkpoint_millis > 0) config.checkpoint_every_millis = checkpoint_millis;
   if (max_connections > 0) config.limits.max_connections = static_cast<size_t>(max_connections);
@@ -86,6 +92,7 @@ int main(int argc, char** argv) {
   options.data_dir = config.data_dir;
   options.logger = logger;
   options.signing_key_path = config.signing_key;
+  options.master_key_path = config.master_key;
   options.checkpoint_origin = config.checkpoint_origin;
   options.checkpoint_every_events = config.checkpoint_every_events;
   options.checkpoint_every_micros = config.checkpoint_every_millis * 1000;

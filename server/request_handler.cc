@@ -290,7 +290,9 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
   };
   const std::string case_id(View(request.getCaseId()));
   if (purpose.empty()) {
-    return fail(Status::InvalidArgument("reading case data needs a purpose"));
+    return fail(Status::InvalidArgument(request.getUnseal()
+                                            ? "opening sealed personal data needs a purpose"
+                                            : "reading case data needs a purpose"));
   }
   const bool access_stream = IsAccessStream(case_id);
   if (access_stream && principal.user_role != schema::UserRole::OVERSIGHT &&
@@ -298,6 +300,10 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
     return fail(Status::PermissionDenied("only oversight and ombudspersons read access streams"));
   }
   if (Status s = CheckCaseRead(principal, case_id); !s.ok()) return fail(s);
+  const bool unseal = request.getUnseal();
+  if (unseal) {
+    if (Status s = CheckUnsealRead(principal, case_id); !s.ok()) return fail(s);
+  }
   const uint32_t limit = std::min<uint32_t>(
       request.getLimit() == 0 ? limits_.max_read_events : request.getLimit(),
       limits_.max_read_events);
@@ -305,11 +311,16 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
   if (!head.ok()) return fail(head.status());
   auto events = ledger_.ReadStream(case_id, request.getFromVersion(), limit);
   if (!events.ok()) return fail(events.status());
-  TrimTo(*events, EventsThatFit(*events, limits_.max_message_bytes));
+  // Opened data is about as large as its sealed form: leave room for both.
+  TrimTo(*events, EventsThatFit(*events, limits_.max_message_bytes / (unseal ? 2 : 1)));
 
   auto message = std::make_shared<Builder>();
   auto out = StartReply(*message, id).getBody().initRead();
   SetEvents(out.initEvents(static_cast<unsigned>(events->size())), *events);
+  if (unseal) {
+    auto personal = out.initPersonal(static_cast<unsigned>(events->size()));
+    if (Status s = FillUnsealed(*events, personal); !s.ok()) return fail(s);
+  }
   const uint64_t next = request.getFromVersion() + events->size();
   out.setNext(next);
   out.setAtEnd(next > head->head_version);
@@ -329,10 +340,10 @@ void RequestHandler::ReadStream(const RequestContext& context, uint64_t id,
   CaseRef ref{case_id, head->child_id, events->front().reader().getJurisdiction()};
   const std::string query = "readStream case=" + case_id + " fromVersion=" +
                             std::to_string(request.getFromVersion()) +
-                            " limit=" + std::to_string(limit);
+                            " limit=" + std::to_string(limit) + (unseal ? " unseal" : "");
   RecordAccess(context, id, purpose, query,
                static_cast<int>(schema::RecordAccessed::AccessKind::CONSULTATION), {ref},
-               std::move(send));
+               std::move(send), unseal);
 }
 
 void RequestHandler::ReadLog(const RequestContext& context, uint64_t id,
@@ -418,7 +429,8 @@ void RequestHandler::SubscriptionRead(const RequestContext& context, uint64_t re
 
 void RequestHandler::RecordAccess(const RequestContext& context, uint64_t request_id,
                                   std::string_view purpose, std::string_view query, int kind,
-                                  std::vector<CaseRef> cases, std::function<void(Status)> done) {
+                                  std::vector<CaseRef> cases, std::function<void(Status)> done,
+                                  bool unsealed) {
   if (cases.empty()) return done(Status::OK());
   const Principal& principal = *context.principal;
   auto batch = std::make_shared<AccessBatch>(cases.size(), [this, n = cases.size(),
@@ -454,7 +466,7 @@ void RequestHandler::RecordAccess(const RequestContext& context, uint64_t reques
     body.setRequestId(request_ref);
     body.setQuery(capnp::Text::Reader(query.data(), query.size()));
     body.setAccessKind(static_cast<schema::RecordAccessed::AccessKind>(kind));
-    body.setUnsealed(false);
+    body.setUnsealed(unsealed);
     schema::Event::Reader reader = event.asReader();
     ledger_.AppendAsync(stream, ExpectedVersion::Any(), std::span(&reader, 1),
                         [batch](Result<AppendResult> result) { batch->Finish(result.status()); });

@@ -110,12 +110,22 @@ class RequestHandler {
   // part in (the same answer whether or not the case exists).
   Status CheckCaseRead(const Principal& principal, const std::string& case_id) const;
 
+  // Need to know for readStream with unseal (request_handler_privacy.cc): PermissionDenied
+  // unless `principal` may open the sealed data of `case_id` (access_control.h CheckUnseal);
+  // InvalidArgument for an access stream.
+  Status CheckUnsealRead(const Principal& principal, const std::string& case_id) const;
+  // Opens each event's sealed section into `out` (one entry per event). Corruption when a
+  // section does not open.
+  Status FillUnsealed(const std::vector<StoredEvent>& events,
+                      capnp::List<schema::UnsealedPersonal>::Builder out) const;
+
   // Whether the principal's agency recorded any event of the case.
   Result<bool> TookPart(const Principal& principal, std::string_view case_id) const;
-  // Appends one access record per case, then calls `done` once all are durable.
+  // Appends one access record per case, then calls `done` once all are durable. `unsealed`:
+  // the read opened personal data.
   void RecordAccess(const RequestContext& context, uint64_t request_id, std::string_view purpose,
                     std::string_view query, int kind, std::vector<CaseRef> cases,
-                    std::function<void(Status)> done);
+                    std::function<void(Status)> done, bool unsealed = false);
   Result<uint64_t> NewestCheckpointSize() const;
   static std::vector<CaseRef> CasesShown(const std::vector<StoredEvent>& events);
 

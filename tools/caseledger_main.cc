@@ -71,6 +71,13 @@ int main(int argc, char** argv) {
   read_cmd->add_flag("--leaf-hash", read.leaf_hash,
                      "Add each event's Merkle leaf hash as \"leafHash\" (hex), to match it with "
                      "a proof from `prove inclusion` (whose leafHash is base64)");
+  read_cmd->add_flag("--unseal", read.unseal,
+                     "With --case: add each event's personal data as \"personal\" (schema field "
+                     "names), or \"erased\"; over --server only for a principal with need to "
+                     "know, with --purpose, and recorded (docs/privacy.md)");
+  read_cmd->add_option("--master-key", read.master_key,
+                       "With --data --unseal: the master key file (default "
+                       "$CASELEDGER_MASTER_KEY_FILE, else DIR.master-key beside the data)");
   case_opt->excludes(pos_opt);
 
   StatArgs stat;

@@ -155,7 +155,11 @@ int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err) {
   }
   const Target target = ChooseTarget(args.data_dir, args.remote, "read", err);
   if (target == Target::kBad) return kExitUsage;
+  if (int code = detail::CheckUnsealArgs(args, target == Target::kRemote, err); code != kExitOk) {
+    return code;
+  }
   if (target == Target::kRemote) return detail::RunReadRemote(args, out, err);
+  if (args.unseal) return detail::RunReadUnsealedLocal(args, out, err);
   if (!args.verify_with.empty()) {
     err << "caseledger read: --verify-with checks what a server sends; on a data directory use "
            "`caseledger verify --pubkey`\n";

@@ -70,6 +70,12 @@ struct ReadArgs {
   // must be included in the newest checkpoint signed by it, or the read fails (exit 1) and
   // prints no unverified event.
   std::string verify_with{};
+  // With a case: add each event's opened personal data as "personal" (docs/privacy.md), or
+  // "erased". Locally this needs the master key (master_key, else $CASELEDGER_MASTER_KEY_FILE,
+  // else the development key beside the data directory); over the network the server opens it
+  // for a principal with need to know and records the access.
+  bool unseal = false;
+  std::string master_key{};
 };
 int RunRead(const ReadArgs& args, std::ostream& out, std::ostream& err);
 

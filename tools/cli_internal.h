@@ -61,6 +61,10 @@ std::string EventLine(const EventJson& json, const StoredEvent& event, bool leaf
 // ChooseTarget says kRemote.
 int RunAppendRemote(const AppendArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunReadRemote(const ReadArgs& args, std::ostream& out, std::ostream& err);
+// `read --unseal` on a data directory (tools/cli_unseal.cc).
+int RunReadUnsealedLocal(const ReadArgs& args, std::ostream& out, std::ostream& err);
+// The read arguments that --unseal and --master-key refuse: exit 2 after saying why, or 0.
+int CheckUnsealArgs(const ReadArgs& args, bool remote, std::ostream& err);
 int RunStatRemote(const StatArgs& args, std::ostream& out, std::ostream& err);
 int RunCheckpointRemote(const CheckpointArgs& args, std::ostream& out, std::ostream& err);
 int RunProveInclusionRemote(const ProveInclusionArgs& args, std::ostream& out, std::ostream& err);

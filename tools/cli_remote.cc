@@ -20,6 +20,7 @@
 #include "ledger/time_format.h"
 #include "server/client.h"
 #include "server/config.h"
+#include "server/privacy.h"
 #include "tools/cli.h"
 #include "tools/cli_internal.h"
 
@@ -235,8 +236,9 @@ int RunReadRemote(const ReadArgs& args, std::ostream& out, std::ostream& err) {
   caseledger::Checkpoint newest;
   while (remaining > 0) {
     const auto n = static_cast<uint32_t>(std::min(remaining, kPage));
-    auto page = args.case_id ? (*client)->ReadStream(*args.case_id, next, n, args.purpose)
-                             : (*client)->ReadLog(next, n, args.purpose);
+    auto page = args.case_id
+                    ? (*client)->ReadStream(*args.case_id, next, n, args.purpose, args.unseal)
+                    : (*client)->ReadLog(next, n, args.purpose);
     if (!page.ok()) return ServerFail(err, args.remote, page.status());
     auto& events = page->events;
     if (events.size() > remaining) events.erase(events.begin() + static_cast<ptrdiff_t>(remaining), events.end());
@@ -268,7 +270,15 @@ int RunReadRemote(const ReadArgs& args, std::ostream& out, std::ostream& err) {
         ++verified;
       }
     }
-    for (const auto& ev : events) out << EventLine(json, ev, args.leaf_hash) << "\n";
+    for (size_t i = 0; i < events.size(); ++i) {
+      std::string line = EventLine(json, events[i], args.leaf_hash);
+      if (args.unseal) {
+        auto opened = server::UnsealedEventLine(json, line, page->personal[i]);
+        if (!opened.ok()) return ServerFail(err, args.remote, opened.status());
+        line = std::move(*opened);
+      }
+      out << line << "\n";
+    }
     if (events.empty() || page->at_end) break;
     remaining -= events.size();
     next = page->next;

@@ -26,6 +26,7 @@ TestServer::TestServer(const std::function<void(server::ServerConfig&)>& adjust)
   LedgerOptions ledger_options;
   ledger_options.data_dir = config_.data_dir;
   ledger_options.signing_key_path = "";
+  ledger_options.master_key_path = config_.master_key;
   ledger_options.checkpoint_every_events = config_.checkpoint_every_events;
   ledger_options.checkpoint_every_micros = config_.checkpoint_every_millis * 1000;
   auto ledger = Ledger::Open(ledger_options);
