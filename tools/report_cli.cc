@@ -50,11 +50,11 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-void PrintTime(std::ostream& err, double gather_ms, double render_ms, size_t bytes) {
+void PrintTime(std::ostream& out, double gather_ms, double render_ms, size_t bytes) {
   char line[160];
   std::snprintf(line, sizeof line, "report: gathered in %.1f ms, rendered in %.1f ms, %zu bytes\n",
                 gather_ms, render_ms, bytes);
-  err << line;
+  out << line;
 }
 
 }  // namespace
@@ -125,7 +125,7 @@ int RunReportCase(const ReportCaseArgs& args, std::ostream& out, std::ostream& e
   if (Status s = WriteFile(args.out_file, page); !s.ok()) return Fail(err, s);
   out << "wrote " << args.out_file << ": case " << args.case_id << ", " << in->events.size()
       << " events, " << in->obligations.size() << " obligations\n";
-  if (args.time) PrintTime(err, gather_ms, render_ms, page.size());
+  if (args.time) PrintTime(out, gather_ms, render_ms, page.size());
   return kExitOk;
 }
 
@@ -220,7 +220,7 @@ int RunReportAgency(const ReportAgencyArgs& args, std::ostream& out, std::ostrea
   if (Status s = WriteFile(args.out_file, page); !s.ok()) return Fail(err, s);
   out << "wrote " << args.out_file << ": " << in.yearly.size() << " rule and agency rows, "
       << in.samples.size() << " obligations met\n";
-  if (args.time) PrintTime(err, gather_ms, render_ms, page.size());
+  if (args.time) PrintTime(out, gather_ms, render_ms, page.size());
   return kExitOk;
 }
 

@@ -26,7 +26,7 @@ struct ReportCaseArgs {
   std::string case_id;
   std::string out_file;
   std::string as_of;  // RFC 3339 or a date; empty: now (and the page says so)
-  bool time = false;  // print how long gathering and rendering took, on stderr
+  bool time = false;  // print how long gathering and rendering took
 };
 int RunReportCase(const ReportCaseArgs& args, std::ostream& out, std::ostream& err);
 

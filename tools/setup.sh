@@ -19,6 +19,7 @@ packages=(
   cmake g++ make ninja-build pkg-config git
   librocksdb-dev capnproto libcapnp-dev libboost-dev libboost-system-dev libssl-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev libhowardhinnant-date-dev libtomlplusplus-dev openssl
+  libpng-dev  # the report browser tests decode screenshots
 )
 
 install_missing() {
@@ -101,6 +102,7 @@ TXT
     exec "$build/server/caseledgerd" --config "$certs/caseledgerd.toml" --data "$data"
     ;;
   test)
+    packages+=(chromium)  # the report tests load each report in headless Chromium
     install_missing
     build_all
     echo "== running the test suite"
