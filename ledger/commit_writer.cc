@@ -517,7 +517,10 @@ Result<AppendResult> Ledger::Impl::Stage(AppendRequest& req, Group& group) {
     bool found = false;
     CL_RETURN_IF_ERROR(GetIdempotency(ev->event_id, group, &rec, &found));
     if (!found) continue;
-    if (rec.digest != ev->digest) {
+    // Digests of events with personal data are stored keyed by the child's data key.
+    Result<Hash256> digest = IdempotencyDigest(*ev, group.keys, older_keys);
+    if (!digest.ok()) return digest.status();
+    if (rec.digest != *digest) {
       return Status::InvalidArgument("event id " + ToHex(AsBytes(ev->event_id)) +
                                      " is already stored with different content");
     }

@@ -4,8 +4,11 @@
 // its legal holds and executed erasures are checked and staged, all before any other write
 // of the request, so that a refusal leaves nothing in the group's batch.
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
+
+#include <cstdlib>
 
 #include "ledger/ledger_impl.h"
 #include "ledger/rocks_status.h"
@@ -36,7 +39,42 @@ std::string DescribeHold(std::string_view key, std::string_view prefix, uint64_t
          "\" (applied at position " + std::to_string(position) + ")";
 }
 
+// HMAC-SHA256(data key, "caseledger idempotency" || digest).
+Hash256 KeyedDigest(const SecretKey& key, const Hash256& digest) {
+  std::string input = "caseledger idempotency";
+  input.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  Hash256 out{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(input.data()), input.size(), out.data(),
+           &len) == nullptr ||
+      len != out.size()) {
+    std::abort();  // SHA-256 HMAC over memory cannot fail but for a broken library
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<Hash256> Ledger::Impl::IdempotencyDigest(const PreparedEvent& pe, const GroupKeys& mine,
+                                                const std::vector<const GroupKeys*>& older) const {
+  if (pe.personal.empty()) return pe.digest;
+  auto key = FindDataKey(pe.child_id, mine, older);
+  if (!key.ok()) return key.status();
+  if (!*key) {
+    auto erased = FindErasure(pe.child_id, mine, older);
+    if (!erased.ok()) return erased.status();
+    if (*erased) {
+      return Status::InvalidArgument("event id " + ToHex(AsBytes(pe.event_id)) +
+                                     " is already stored, and the personal data of child \"" +
+                                     pe.child_id + "\" was erased since: a retry cannot be matched");
+    }
+    // No key: the stored event was written unencrypted (scheme 0x00, before keys), with the
+    // unkeyed digest.
+    return pe.digest;
+  }
+  return KeyedDigest((*key)->key, pe.digest);
+}
 
 Result<std::optional<DataKey>> Ledger::Impl::FindDataKey(
     const std::string& child_id, const GroupKeys& mine,
@@ -176,6 +214,7 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
       auto sealed = pe->message.getRoot<schema::Event>().getSealed();
       CL_RETURN_IF_ERROR(SealPersonal(key->key, key->generation, pe->event_id, child,
                                       AsBytes(pe->personal), {sealed.begin(), sealed.size()}));
+      pe->digest = KeyedDigest(key->key, pe->digest);
       OPENSSL_cleanse(pe->personal.data(), pe->personal.size());
       pe->personal.clear();
     }

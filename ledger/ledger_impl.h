@@ -43,7 +43,8 @@ struct PreparedEvent {
   std::string event_id;     // 16 bytes
   std::string supersedes;   // empty or 16 bytes
   std::string child_id;
-  Hash256 digest{};         // ClientContentDigest of what the client sent
+  Hash256 digest{};         // ClientContentDigest of what the client sent; keyed by the
+                            // child's data key once sealed (keys_writer.cc)
   size_t bytes = 0;
   // The canonical PersonalData the writer seals into the `sealed` section that Prepare sized
   // for it (empty: none). Wiped once sealed.
@@ -157,6 +158,12 @@ class Ledger::Impl {
   // it fails.
   Status StageKeys(AppendRequest& req, uint64_t first_position, rocksdb::WriteBatch* batch,
                    detail::GroupKeys* mine, const std::vector<const detail::GroupKeys*>& older);
+  // Stager: what the idempotency index holds for `pe` as it was sent: its digest, or for an
+  // event with personal data that digest keyed by the child's data key (so that no unkeyed
+  // hash of personal data is stored, and erasure makes it unmatchable). FailedPrecondition-
+  // like InvalidArgument when the child was erased.
+  Result<Hash256> IdempotencyDigest(const PreparedEvent& pe, const detail::GroupKeys& mine,
+                                    const std::vector<const detail::GroupKeys*>& older) const;
   // Stager: a rotation request (rotate_to set).
   Result<AppendResult> StageRotation(AppendRequest& req, rocksdb::WriteBatch* batch,
                                      detail::GroupKeys* mine,

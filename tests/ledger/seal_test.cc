@@ -178,5 +178,38 @@ TEST_CASE("an event moved to another child does not unseal", "[seal][corruption]
   CHECK(f.ledger->Unseal(*moved).status().IsCorruption());
 }
 
+TEST_CASE("idempotency keeps no unkeyed digest of personal data, and retries still match",
+          "[seal][privacy]") {
+  Fixture f;
+  TestEvents t;
+  auto personal = t.Make({.given_name = kName});
+  auto plain = t.Make({});
+  const Hash256 personal_digest = ClientContentDigest(personal);
+  const Hash256 plain_digest = ClientContentDigest(plain);
+  auto first = f.ledger->Append("case-1", ExpectedVersion::Any(),
+                                std::vector<schema::Event::Reader>{personal, plain});
+  REQUIRE(first.ok());
+  f.Reopen();
+  auto retry = f.ledger->Append("case-1", ExpectedVersion::Any(),
+                                std::vector<schema::Event::Reader>{personal, plain});
+  REQUIRE(retry.ok());
+  CHECK(retry->deduplicated);
+  CHECK(retry->positions == first->positions);
+  // Same id, other personal data: refused.
+  capnp::MallocMessageBuilder changed;
+  changed.setRoot(personal);
+  changed.getRoot<schema::Event>().getPersonal().setGivenName(kOtherName);
+  auto refused = f.ledger->Append("case-1", ExpectedVersion::Any(),
+                                  std::vector<schema::Event::Reader>{
+                                      changed.getRoot<schema::Event>().asReader()});
+  CHECK(refused.status().IsInvalidArgument());
+  REQUIRE(f.ledger->Sync().ok());
+  f.ledger.reset();
+  const std::string plain_bytes(reinterpret_cast<const char*>(plain_digest.data()), 32);
+  const std::string personal_bytes(reinterpret_cast<const char*>(personal_digest.data()), 32);
+  CHECK_FALSE(FilesContaining(f.dir.path(), plain_bytes).empty());  // the search works
+  CHECK(FilesContaining(f.dir.path(), personal_bytes).empty());
+}
+
 }  // namespace
 }  // namespace caseledger
