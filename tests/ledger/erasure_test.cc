@@ -162,5 +162,24 @@ TEST_CASE("erasure of a child whose data key was made in the same append leaves 
   f.Verify();
 }
 
+TEST_CASE("a stop between an erasure's write and its purge is finished at the next open",
+          "[erasure][crash]") {
+  Fixture f;
+  EventSpec a = f.Spec("case-a");
+  a.given_name = kName;
+  REQUIRE(f.Append("case-a", f.t.Make(a)).ok());
+  REQUIRE(f.ledger->Sync().ok());  // the wrapped key into a table file
+  f.Close();
+  const std::string record = RawChildKeyRecord(f.dir.Sub("data"), kChild);
+  REQUIRE_FALSE(record.empty());
+  REQUIRE(testing::LeaveUnpurgedErasure(f.dir.Sub("data"), kChild, 0));
+  REQUIRE_FALSE(FilesContaining(f.dir.Sub("data"), record).empty());  // still in a file
+  f.Reopen();
+  CHECK(*f.ledger->IsErased(kChild));
+  f.Close();
+  CHECK(FilesContaining(f.dir.path(), record).empty());
+  f.Verify();
+}
+
 }  // namespace
 }  // namespace caseledger

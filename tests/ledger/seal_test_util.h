@@ -6,6 +6,7 @@
 
 #include <capnp/message.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,36 @@ inline std::string RawChildKeyRecord(const std::string& data_dir, const std::str
   }
   for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
   return value;
+}
+
+// Deletes the child_keys record of `child_id` and records an unpurged erasure marker for it,
+// with RocksDB directly and without a flush: what a stop between an erasure's write and its
+// purge leaves behind. The ledger must be closed. False when the directory does not open.
+inline bool LeaveUnpurgedErasure(const std::string& data_dir, const std::string& child_id,
+                                 uint64_t position) {
+  rocksdb::Options options;
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok()) return false;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, data_dir, descriptors, &handles, &raw).ok()) return false;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteBatch batch;
+  std::string marker;
+  for (int i = 7; i >= 0; --i) marker.push_back(static_cast<char>((position >> (8 * i)) & 0xff));
+  marker += std::string("\0\0\0\1\0", 5);  // generation 1, purged = 0
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "child_keys") batch.Delete(handles[i], child_id);
+    if (names[i] == "erasures") batch.Put(handles[i], child_id, marker);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const bool ok = db->Write(wo, &batch).ok();
+  for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
+  (void)db->Close();
+  return ok;
 }
 
 // Builds events with bodies TestEvents does not know, over a TestEvents event of `spec`.
