@@ -87,9 +87,9 @@ struct AgencyReportInput {
   int64_t from = 0, to = 0, as_of = 0;
   bool as_of_defaulted = false;
   compliance::Calendar calendar = compliance::Calendar::Utc();  // for the times printed
-  std::vector<projections::AccountabilityRow> yearly;   // already filtered
-  std::vector<projections::AccountabilityRow> monthly;  // already filtered
-  std::vector<MeetSample> samples;                      // already filtered
+  std::vector<projections::AccountabilityRow> yearly;           // already filtered
+  std::vector<projections::AccountabilityRow> monthly;          // already filtered
+  std::vector<MeetSample> samples;                              // already filtered
   uint64_t position = 0;
   CheckpointInfo checkpoint;
 };

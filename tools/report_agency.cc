@@ -49,11 +49,10 @@ std::string StackedBar(const Counts& c, double x, double y, double h, double sca
   for (size_t i = 0; i < c.size(); ++i) {
     if (c[i] == 0) continue;
     const double w = c[i] * scale;
-    out += "<rect class=\"seg\" data-status=\"" + std::string(kStatuses[i]) + "\" x=\"" +
-           Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(w) + "\" height=\"" + Num(h) +
-           "\" fill=\"" + std::string(StatusColour(kStatuses[i])) + "\"><title>" +
-           HtmlEscape(label + ": " + kStatuses[i] + " " + std::to_string(c[i])) +
-           "</title></rect>";
+    out += "<rect class=\"seg\" data-status=\"" + std::string(kStatuses[i]) + "\" x=\"" + Num(x) +
+           "\" y=\"" + Num(y) + "\" width=\"" + Num(w) + "\" height=\"" + Num(h) + "\" fill=\"" +
+           std::string(StatusColour(kStatuses[i])) + "\"><title>" +
+           HtmlEscape(label + ": " + kStatuses[i] + " " + std::to_string(c[i])) + "</title></rect>";
     x += w;
   }
   return out;
@@ -96,7 +95,8 @@ std::string BreachChart(const std::vector<RuleAgency>& rows) {
                                                  : "") +
                      ")",
                  "font-size=\"11\" fill=\"#444\"");
-  if (n == 0) svg += SvgText(kLabelW, kTop + 12, "no obligations in the period", "font-size=\"11\"");
+  if (n == 0)
+    svg += SvgText(kLabelW, kTop + 12, "no obligations in the period", "font-size=\"11\"");
   for (size_t i = 0; i < n; ++i) {
     const auto& r = rows[i];
     const double y = kTop + kRow * i;
@@ -122,8 +122,8 @@ std::string BreachTable(const AgencyReportInput& in) {
          HtmlEscape(r.rule_id) + "</td><td>" + HtmlEscape(r.jurisdiction) + "</td><td>" +
          HtmlEscape(r.period) + "</td>";
     for (uint64_t c : CountsOf(r)) t += "<td class=\"n\">" + std::to_string(c) + "</td>";
-    t += "<td class=\"n\">" + Hours(r.median_hours) + "</td><td class=\"n\">" +
-         Hours(r.p90_hours) + "</td></tr>\n";
+    t += "<td class=\"n\">" + Hours(r.median_hours) + "</td><td class=\"n\">" + Hours(r.p90_hours) +
+         "</td></tr>\n";
   }
   return t + "</tbody></table>\n";
 }
@@ -153,8 +153,8 @@ std::string DistributionChart(const std::vector<uint64_t>& buckets) {
     svg += "<rect class=\"bucket\" data-bucket=\"" + std::to_string(i) + "\" x=\"" + Num(x) +
            "\" y=\"" + Num(kBottom - h) + "\" width=\"" + Num(slot * 0.7) + "\" height=\"" +
            Num(h) + "\" fill=\"" + std::string(StatusColour(late ? "met_late" : "met")) +
-           "\"><title>" + HtmlEscape(BucketLabel(i) + " of the time allowed: " +
-                                     std::to_string(buckets[i])) +
+           "\"><title>" +
+           HtmlEscape(BucketLabel(i) + " of the time allowed: " + std::to_string(buckets[i])) +
            "</title></rect>";
     svg += SvgText(x + slot * 0.35, kBottom - h - 4, std::to_string(buckets[i]),
                    "font-size=\"10\" text-anchor=\"middle\"");
@@ -175,8 +175,9 @@ double Median(std::vector<double> v) {
 std::string DistributionTable(const AgencyReportInput& in) {
   std::map<std::string, std::vector<const MeetSample*>> by_rule;
   for (const auto& s : in.samples) by_rule[s.rule_id].push_back(&s);
-  std::string t = "<table class=\"distribution\"><thead><tr><th>rule</th><th>met</th>"
-                  "<th>median h</th>";
+  std::string t =
+      "<table class=\"distribution\"><thead><tr><th>rule</th><th>met</th>"
+      "<th>median h</th>";
   for (size_t i = 0; i < kMeetBucketCount; ++i) t += "<th>" + HtmlEscape(BucketLabel(i)) + "</th>";
   t += "</tr></thead><tbody>\n";
   for (const auto& [rule, list] : by_rule) {
@@ -203,8 +204,8 @@ std::string TrendChart(const std::vector<std::pair<std::string, Counts>>& months
                     "\" role=\"img\" aria-label=\"Obligations by month of their trigger\" "
                     "font-family=\"DejaVu Sans, Arial, sans-serif\">\n<rect width=\"" +
                     Num(kWidth) + "\" height=\"" + Num(kH) + "\" fill=\"#ffffff\"/>\n";
-  svg += SvgText(kLeft, 14, "obligations by the month they arose, by status (max " +
-                                std::to_string(max) + ")",
+  svg += SvgText(kLeft, 14,
+                 "obligations by the month they arose, by status (max " + std::to_string(max) + ")",
                  "font-size=\"11\" fill=\"#444\"");
   svg += "<line x1=\"" + Num(kLeft) + "\" x2=\"" + Num(kWidth - 20) + "\" y1=\"" + Num(kBottom) +
          "\" y2=\"" + Num(kBottom) + "\" stroke=\"#888\"/>";
@@ -219,9 +220,9 @@ std::string TrendChart(const std::vector<std::pair<std::string, Counts>>& months
       if (c[s] == 0) continue;
       const double h = c[s] * unit;
       y -= h;
-      svg += "<rect data-status=\"" + std::string(kStatuses[s]) + "\" x=\"" + Num(x) +
-             "\" y=\"" + Num(y) + "\" width=\"" + Num(slot * 0.8) + "\" height=\"" + Num(h) +
-             "\" fill=\"" + std::string(StatusColour(kStatuses[s])) + "\"><title>" +
+      svg += "<rect data-status=\"" + std::string(kStatuses[s]) + "\" x=\"" + Num(x) + "\" y=\"" +
+             Num(y) + "\" width=\"" + Num(slot * 0.8) + "\" height=\"" + Num(h) + "\" fill=\"" +
+             std::string(StatusColour(kStatuses[s])) + "\"><title>" +
              HtmlEscape(month + ": " + kStatuses[s] + " " + std::to_string(c[s])) +
              "</title></rect>";
     }
@@ -256,9 +257,10 @@ std::vector<std::pair<std::string, Counts>> Months(const AgencyReportInput& in) 
 }
 
 std::string TrendTable(const std::vector<std::pair<std::string, Counts>>& months) {
-  std::string t = "<table class=\"trend\"><thead><tr><th>month</th><th>met</th>"
-                  "<th>met late</th><th>breached</th><th>open</th><th>overdue</th>"
-                  "<th>breached %</th></tr></thead><tbody>\n";
+  std::string t =
+      "<table class=\"trend\"><thead><tr><th>month</th><th>met</th>"
+      "<th>met late</th><th>breached</th><th>open</th><th>overdue</th>"
+      "<th>breached %</th></tr></thead><tbody>\n";
   for (const auto& [month, c] : months) {
     t += "<tr><td>" + HtmlEscape(month) + "</td>";
     for (uint64_t v : c) t += "<td class=\"n\">" + std::to_string(v) + "</td>";
@@ -295,9 +297,10 @@ std::string RenderAgencyReport(const AgencyReportInput& in) {
           "</section>\n";
   page += BreachTable(in);
 
-  page += "<h2>Time to meet</h2>\n<p class=\"meta\">Obligations with a due time that were met "
-          "(on time or late), by the time from trigger to meeting as a share of the time the "
-          "rule allowed; up to 100 % is on time.</p>\n";
+  page +=
+      "<h2>Time to meet</h2>\n<p class=\"meta\">Obligations with a due time that were met "
+      "(on time or late), by the time from trigger to meeting as a share of the time the "
+      "rule allowed; up to 100 % is on time.</p>\n";
   std::vector<uint64_t> buckets(kMeetBucketCount, 0);
   for (const auto& s : in.samples) ++buckets[MeetBucket(s.fraction)];
   page += "<section class=\"chart\" id=\"distribution\">\n" + DistributionChart(buckets) +

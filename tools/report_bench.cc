@@ -58,7 +58,8 @@ Result<std::string> TopUp(const std::string& data, uint64_t total) {
   for (const auto& e : *events) {
     auto r = e.reader();
     const std::string id = r.getAgencyId().cStr();
-    if (std::none_of(agencies.begin(), agencies.end(), [&](const Agency& a) { return a.id == id; })) {
+    if (std::none_of(agencies.begin(), agencies.end(),
+                     [&](const Agency& a) { return a.id == id; })) {
       agencies.push_back({id, r.getAgencyRole()});
     }
   }
@@ -151,9 +152,10 @@ int Run(const std::string& dir_arg, uint64_t total, int runs) {
   }
   std::printf("case %s: %zu events, %zu obligations, page %zu bytes\n", case_id->c_str(), events,
               obligations, bytes);
-  std::printf("gather (replay from the store, read the stream, checkpoint): median %.1f ms, "
-              "max %.1f ms\n",
-              Median(gather), *std::max_element(gather.begin(), gather.end()));
+  std::printf(
+      "gather (replay from the store, read the stream, checkpoint): median %.1f ms, "
+      "max %.1f ms\n",
+      Median(gather), *std::max_element(gather.begin(), gather.end()));
   std::printf("render (HTML and SVG): median %.1f ms, max %.1f ms  (%d runs)\n", Median(render),
               *std::max_element(render.begin(), render.end()), runs);
   if (dir_arg.empty()) fs::remove_all(dir);
@@ -168,8 +170,9 @@ int main(int argc, char** argv) {
   std::string dir;
   uint64_t events = 500;
   int runs = 9;
-  app.add_option("--data", dir, "Directory to build the ledger in (removed first; default a "
-                                "temporary one, removed after)");
+  app.add_option("--data", dir,
+                 "Directory to build the ledger in (removed first; default a "
+                 "temporary one, removed after)");
   app.add_option("--events", events, "Events in the case")->capture_default_str();
   app.add_option("--runs", runs, "Timed runs")->capture_default_str()->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);

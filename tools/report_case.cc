@@ -21,7 +21,7 @@ using detail::SvgText;
 namespace {
 
 constexpr double kWidth = 1120;
-constexpr double kLabel = 210;   // left column: lane and rule labels
+constexpr double kLabel = 210;  // left column: lane and rule labels
 constexpr double kRight = 24;
 constexpr double kAxisTop = 40;  // tick labels above the lanes
 constexpr double kEventRow = 24;
@@ -110,7 +110,8 @@ std::string Ticks(const Axis& axis, const compliance::Calendar& cal, double bott
     const double x = axis.X(cal.EndOfLocalDayNumber(day - 1) + 1);
     out += "<line x1=\"" + Num(x) + "\" x2=\"" + Num(x) + "\" y1=\"" + Num(kAxisTop - 6) +
            "\" y2=\"" + Num(bottom) + "\" stroke=\"#e0e0e0\"/>";
-    out += SvgText(x, kAxisTop - 10, label, "font-size=\"10\" text-anchor=\"middle\" fill=\"#555\"");
+    out +=
+        SvgText(x, kAxisTop - 10, label, "font-size=\"10\" text-anchor=\"middle\" fill=\"#555\"");
   }
   return out + "</g>\n";
 }
@@ -208,8 +209,8 @@ std::string ObligationBar(const CaseReportInput& in, const Axis& axis,
   }
   if (o.satisfied_at && *o.satisfied_at <= in.as_of) {
     const double xs = axis.X(*o.satisfied_at);
-    out += "<line x1=\"" + Num(xs) + "\" x2=\"" + Num(xs) + "\" y1=\"" + Num(y - 2) +
-           "\" y2=\"" + Num(y + h + 2) + "\" stroke=\"#111\" stroke-width=\"2\"/>";
+    out += "<line x1=\"" + Num(xs) + "\" x2=\"" + Num(xs) + "\" y1=\"" + Num(y - 2) + "\" y2=\"" +
+           Num(y + h + 2) + "\" stroke=\"#111\" stroke-width=\"2\"/>";
   }
   return out + "</g>\n";
 }
@@ -277,12 +278,11 @@ std::string ObligationTable(const CaseReportInput& in) {
     const std::string_view status = o.StatusAsOf(in.as_of);
     t += "<tr data-rule=\"" + HtmlEscape(o.rule_id) + "\"><td>" + HtmlEscape(RuleLabel(o)) +
          "</td><td>" + HtmlEscape(o.jurisdiction) + "</td><td>" + HtmlEscape(o.title) +
-         "</td><td><span class=\"swatch\" style=\"background:" +
-         std::string(StatusColour(status)) + "\"></span>" + std::string(status) + "</td><td>" +
-         HtmlEscape(o.trigger_type) + "<br>" + HtmlEscape(Time(in, o.trigger_at)) + "</td><td>" +
-         HtmlEscape(Time(in, o.due_at)) + "</td><td>" + HtmlEscape(Time(in, o.satisfied_at)) +
-         "</td><td>" + HtmlEscape(LaneOf(o)) + "</td><td>" + HtmlEscape(o.source) + "</td><td>" +
-         HtmlEscape(o.detail) + "</td></tr>\n";
+         "</td><td><span class=\"swatch\" style=\"background:" + std::string(StatusColour(status)) +
+         "\"></span>" + std::string(status) + "</td><td>" + HtmlEscape(o.trigger_type) + "<br>" +
+         HtmlEscape(Time(in, o.trigger_at)) + "</td><td>" + HtmlEscape(Time(in, o.due_at)) +
+         "</td><td>" + HtmlEscape(Time(in, o.satisfied_at)) + "</td><td>" + HtmlEscape(LaneOf(o)) +
+         "</td><td>" + HtmlEscape(o.source) + "</td><td>" + HtmlEscape(o.detail) + "</td></tr>\n";
   }
   return t + "</tbody></table>\n";
 }
@@ -293,10 +293,9 @@ std::string EventTable(const CaseReportInput& in) {
       "<th>role</th><th>event</th><th>ledger position</th></tr></thead><tbody>\n";
   for (const auto& e : in.events) {
     t += "<tr><td class=\"n\">" + std::to_string(e.version) + "</td><td>" +
-         HtmlEscape(in.calendar.FormatLocal(e.occurred_at)) + "</td><td>" +
-         HtmlEscape(e.agency) + "</td><td>" + HtmlEscape(e.role) + "</td><td>" +
-         HtmlEscape(e.type) + "</td><td class=\"n\">" + std::to_string(e.position) +
-         "</td></tr>\n";
+         HtmlEscape(in.calendar.FormatLocal(e.occurred_at)) + "</td><td>" + HtmlEscape(e.agency) +
+         "</td><td>" + HtmlEscape(e.role) + "</td><td>" + HtmlEscape(e.type) +
+         "</td><td class=\"n\">" + std::to_string(e.position) + "</td></tr>\n";
   }
   return t + "</tbody></table>\n";
 }
@@ -310,8 +309,8 @@ std::string RenderCaseReport(const CaseReportInput& in) {
           (in.as_of_defaulted ? " (when this page was made: no --as-of was given)" : "") +
           ". Times in " +
           HtmlEscape(in.calendar.time_zone().empty() ? "UTC" : in.calendar.time_zone()) + ". " +
-          std::to_string(in.events.size()) + " events, " +
-          std::to_string(in.obligations.size()) + " obligations.</p>\n";
+          std::to_string(in.events.size()) + " events, " + std::to_string(in.obligations.size()) +
+          " obligations.</p>\n";
   std::map<std::string, int> counts;
   for (const auto& o : in.obligations) ++counts[std::string(o.StatusAsOf(in.as_of))];
   page += "<p class=\"meta\">";
@@ -320,10 +319,11 @@ std::string RenderCaseReport(const CaseReportInput& in) {
   }
   page += "</p>\n";
   page += detail::StatusLegend();
-  page += "<p class=\"meta\">Dots are events (hover for the type and time); bars run from the "
-          "event that triggered an obligation to its due time, in the lane of the agency that "
-          "answers for it; a black tick marks when it was met; a bar cut by an arrow is due "
-          "beyond the right edge. Hover a bar for the rule, its source and the times.</p>\n";
+  page +=
+      "<p class=\"meta\">Dots are events (hover for the type and time); bars run from the "
+      "event that triggered an obligation to its due time, in the lane of the agency that "
+      "answers for it; a black tick marks when it was met; a bar cut by an arrow is due "
+      "beyond the right edge. Hover a bar for the rule, its source and the times.</p>\n";
   page += "<section class=\"chart\" id=\"chart\">\n" + Chart(in) + "</section>\n";
   page += "<h2>Obligations</h2>\n" + ObligationTable(in);
   page += "<h2>Events</h2>\n" + EventTable(in);

@@ -2,8 +2,10 @@
 // server runs), catch the projections up unless the server holds them, gather the report's
 // input and write one HTML file. Nothing personal is read: events contribute their type,
 // agency and times only, never a body field or the sealed section.
-#include <CLI/CLI.hpp>
+#include "tools/report_cli.h"
 
+#include <CLI/CLI.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -17,7 +19,7 @@
 #include "tools/cli.h"
 #include "tools/cli_internal.h"
 #include "tools/cli_projection_open.h"
-#include "tools/report_cli.h"
+#include "tools/synthetic.h"
 
 namespace caseledger::cli {
 
@@ -75,8 +77,7 @@ report::CheckpointInfo CheckpointFor(const Ledger& ledger, uint64_t position) {
   return report::ParseCheckpointNote(*note, position);
 }
 
-Result<report::CaseReportInput> GatherCaseReport(const Ledger& ledger,
-                                                 const ProjectionStore& store,
+Result<report::CaseReportInput> GatherCaseReport(const Ledger& ledger, const ProjectionStore& store,
                                                  const std::string& case_id, int64_t as_of,
                                                  bool past) {
   projections::ReplayPoint point;
@@ -153,8 +154,7 @@ Result<std::vector<report::MeetSample>> MeetSamples(const Ledger& ledger,
       }
       const auto& facts = state->compliance.facts();
       const auto j = facts.find("jurisdiction");
-      if (!args.jurisdiction.empty() &&
-          (j == facts.end() || j->second != args.jurisdiction)) {
+      if (!args.jurisdiction.empty() && (j == facts.end() || j->second != args.jurisdiction)) {
         continue;
       }
       state->compliance.ForEachObligation([&](const compliance::Obligation& o) {
@@ -183,7 +183,16 @@ std::vector<projections::AccountabilityRow> Filter(std::vector<projections::Acco
 
 }  // namespace
 
-int RunReportAgency(const ReportAgencyArgs& args, std::ostream& out, std::ostream& err) {
+int RunReportAgency(const ReportAgencyArgs& args_in, std::ostream& out, std::ostream& err) {
+  ReportAgencyArgs args = args_in;
+  // Codes are stored upper-case ("NO"); "no" would silently match nothing.
+  for (char& c : args.jurisdiction) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (!args.jurisdiction.empty()) {
+    auto known = synthetic::ParseJurisdiction(args.jurisdiction);
+    if (!known.ok()) return Fail(err, known.status().WithContext("--jurisdiction"));
+  }
   const int64_t now = NowMicros();
   auto from = ParseTime(args.from);
   if (!from.ok()) return Fail(err, from.status().WithContext("--from"));
@@ -236,9 +245,10 @@ std::function<std::optional<int>()> AddReportCommands(CLI::App& app) {
   s->report->require_subcommand(1);
 
   auto* c = s->case_cmd = s->report->add_subcommand(
-      "case", "A case's timeline: events by agency on a time axis, each obligation as a bar "
-              "from trigger to due time coloured by its status, and the checkpoint it was "
-              "built from");
+      "case",
+      "A case's timeline: events by agency on a time axis, each obligation as a bar "
+      "from trigger to due time coloured by its status, and the checkpoint it was "
+      "built from");
   c->add_option("--data", s->case_args.data_dir, "Data directory")->required();
   c->add_option("--case", s->case_args.case_id, "Case id")->required();
   c->add_option("--out", s->case_args.out_file, "The HTML file to write")->required();
@@ -248,13 +258,13 @@ std::function<std::optional<int>()> AddReportCommands(CLI::App& app) {
   c->add_flag("--time", s->case_args.time, "Print how long gathering and rendering took");
 
   auto* a = s->agency_cmd = s->report->add_subcommand(
-      "agency", "Per rule and agency for a period: breaches, time-to-meet distribution and "
-                "trend by month, as charts with the tables behind them");
+      "agency",
+      "Per rule and agency for a period: breaches, time-to-meet distribution and "
+      "trend by month, as charts with the tables behind them");
   a->add_option("--data", s->agency_args.data_dir, "Data directory")->required();
   a->add_option("--jurisdiction", s->agency_args.jurisdiction, "Only cases of this country (NO)");
   a->add_option("--agency", s->agency_args.agency, "Only obligations this agency answers for");
-  a->add_option("--from", s->agency_args.from, "Obligations that arose from this time")
-      ->required();
+  a->add_option("--from", s->agency_args.from, "Obligations that arose from this time")->required();
   a->add_option("--to", s->agency_args.to, "... to before this time")->required();
   a->add_option("--as-of", s->agency_args.as_of, "Evaluation time (default now)");
   a->add_option("--out", s->agency_args.out_file, "The HTML file to write")->required();

@@ -13,13 +13,25 @@ std::string HtmlEscape(std::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       case '\t':
-      case '\n': out += c; break;
+      case '\n':
+        out += c;
+        break;
       default:
         // A control character has no business in an id or a rule text; a browser would show
         // it as garbage or, in XML-parsed SVG, refuse the whole document.
@@ -94,7 +106,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .chart:target{position:fixed;top:0;left:0;right:0;bottom:0;z-index:10;padding:8px;overflow:hidden}
 .chart:target svg{height:100%}
 ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:16px}
-.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle;border:1px solid #0003}
+.swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle;
+border:1px solid #0003}
 pre.note{white-space:pre-wrap;word-break:break-all;font-size:11px;background:#f6f6f6;padding:6px}
 @page{size:A4 landscape;margin:12mm}
 @media print{
@@ -124,9 +137,10 @@ std::string CheckpointSection(const CheckpointInfo& checkpoint, uint64_t positio
   out += "<p class=\"meta\">Projections at ledger position " + std::to_string(position) +
          " (the events before it).</p>\n";
   if (!checkpoint.present) {
-    out += "<p class=\"meta\">No signed checkpoint is stored yet: this page cannot be checked "
-           "against one. Run <code>caseledger checkpoint</code> on the server, then make it "
-           "again.</p>\n";
+    out +=
+        "<p class=\"meta\">No signed checkpoint is stored yet, so this page cannot be "
+        "checked against one. The ledger signs one after so many events or minutes "
+        "(docs/verification.md): make the page again once it has.</p>\n";
     return out;
   }
   out += "<p class=\"meta\">Signed checkpoint: tree size <span data-checkpoint-size>" +
@@ -153,8 +167,9 @@ std::string StatusLegend() {
                                     {"overdue", "overdue (due, not met)"}};
   std::string out = "<ul class=\"legend\">";
   for (const auto& item : kItems) {
-    out += "<li><span class=\"swatch\" style=\"background:" +
-           std::string(StatusColour(item.status)) + "\"></span>" + item.label + "</li>";
+    out +=
+        "<li><span class=\"swatch\" style=\"background:" + std::string(StatusColour(item.status)) +
+        "\"></span>" + item.label + "</li>";
   }
   return out + "</ul>\n";
 }

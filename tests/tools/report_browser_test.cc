@@ -10,7 +10,6 @@
 #include <png.h>
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -38,8 +37,9 @@ bool HaveBrowser() {
     WARN("chromium not found; browser test skipped (CASELEDGER_SKIP_BROWSER=1)");
     return false;
   }
-  FAIL("chromium not found: install Debian `chromium` (tools/setup.sh test does), or set "
-       "CASELEDGER_SKIP_BROWSER=1 to skip the browser tests");
+  FAIL(
+      "chromium not found: install Debian `chromium` (tools/setup.sh test does), or set "
+      "CASELEDGER_SKIP_BROWSER=1 to skip the browser tests");
   return false;
 }
 
@@ -62,10 +62,11 @@ struct BrowserRun {
 BrowserRun Chromium(const testing::TempDir& dir, const std::string& mode, const std::string& url) {
   const std::string out = dir.Sub("chromium.out"), err = dir.Sub("chromium.err");
   // In a subshell: RunProcess adds its own 2>&1, which must not undo ours.
-  const std::string cmd = "(timeout 60 chromium --headless --no-sandbox --disable-gpu "
-                          "--no-first-run --disable-extensions --enable-logging=stderr --v=0 "
-                          "--user-data-dir=" + dir.Sub("profile") + " " + mode + " '" + url +
-                          "' >" + out + " 2>" + err + ")";
+  const std::string cmd =
+      "(timeout 60 chromium --headless --no-sandbox --disable-gpu "
+      "--no-first-run --disable-extensions --enable-logging=stderr --v=0 "
+      "--user-data-dir=" +
+      dir.Sub("profile") + " " + mode + " '" + url + "' >" + out + " 2>" + err + ")";
   BrowserRun run;
   run.code = testing::RunProcess(cmd).first;
   run.out = ReadFile(out);
@@ -218,9 +219,9 @@ TEST_CASE("the case report shows in Chromium exactly the obligations of timeline
   const Generated g = Generate(dir);
   const std::string cli = CASELEDGER_CLI, html = dir.Sub("case.html");
   const std::string as_of = FormatRfc3339(g.mid);
-  auto [code, text] = testing::RunCaseledger(cli, "report case --data " + g.data + " --case " +
-                                                      g.case_id + " --as-of " + as_of +
-                                                      " --out " + html);
+  auto [code, text] =
+      testing::RunCaseledger(cli, "report case --data " + g.data + " --case " + g.case_id +
+                                      " --as-of " + as_of + " --out " + html);
   REQUIRE(code == 0);
   std::string json;
   std::tie(code, json) = testing::RunCaseledger(
@@ -286,7 +287,8 @@ TEST_CASE("screenshots of the agency report's charts are not blank", "[report][b
   const std::string html = dir.Sub("agency.html");
   REQUIRE(testing::RunCaseledger(CASELEDGER_CLI, "report agency --data " + g.data +
                                                      " --from 2020-01-01 --to 2030-01-01 "
-                                                     "--as-of 2099-01-01 --out " + html)
+                                                     "--as-of 2099-01-01 --out " +
+                                                     html)
               .first == 0);
   for (const char* chart : {"#chart", "#trend"}) {
     const PngColours c = Screenshot(dir, "file://" + html + chart);

@@ -1,14 +1,14 @@
 // The reports' HTML without a browser: escaping, the SVG they draw for hand-built inputs
 // (statuses and colours worked out by hand from the obligations below), determinism, the
 // checkpoint section, and the CLI's refusals.
-#include <catch2/catch.hpp>
+#include "tools/report.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
-#include "tools/report.h"
 #include "tools/synthetic.h"
 
 namespace caseledger {
@@ -73,8 +73,7 @@ report::CaseReportInput Input() {
   return in;
 }
 
-TEST_CASE("HtmlEscape escapes markup and quotes and replaces control characters",
-          "[report]") {
+TEST_CASE("HtmlEscape escapes markup and quotes and replaces control characters", "[report]") {
   CHECK(report::HtmlEscape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;");
   CHECK(report::HtmlEscape(std::string("x\x01y\x7f", 4)) == "x\xEF\xBF\xBDy\xEF\xBF\xBD");
   CHECK(report::HtmlEscape("tab\tline\n") == "tab\tline\n");
@@ -116,8 +115,7 @@ TEST_CASE("the case report draws one bar per obligation with its status as of th
   CHECK(page.find("@media print") != std::string::npos);
 }
 
-TEST_CASE("the case report is the same for the same input and names the checkpoint",
-          "[report]") {
+TEST_CASE("the case report is the same for the same input and names the checkpoint", "[report]") {
   auto in = Input();
   const std::string a = report::RenderCaseReport(in);
   CHECK(a == report::RenderCaseReport(in));
@@ -145,8 +143,7 @@ TEST_CASE("time-to-meet buckets are shares of the time allowed", "[report]") {
   CHECK(report::MeetBucket(7.0) == 6);
 }
 
-TEST_CASE("the agency report charts breaches, the distribution and the monthly trend",
-          "[report]") {
+TEST_CASE("the agency report charts breaches, the distribution and the monthly trend", "[report]") {
   report::AgencyReportInput in;
   in.from = kT0;
   in.to = kT0 + 400 * 24 * kHour;
@@ -212,9 +209,17 @@ TEST_CASE("caseledger report refuses bad input with exit 2 and writes nothing", 
       cli, "report agency --data " + data + " --from 2026-01-01 --to 2025-01-01 --out " + out);
   CHECK(code == 2);
   CHECK(text.find("--to must be after --from") != std::string::npos);
-  std::tie(code, text) = testing::RunCaseledger(
-      cli, "report agency --data " + dir.Sub("missing") + " --from 2025-01-01 --to 2026-01-01 "
-           "--out " + out);
+  std::tie(code, text) =
+      testing::RunCaseledger(cli, "report agency --data " + data +
+                                      " --jurisdiction XX --from 2025-01-01 --to "
+                                      "2026-01-01 --out " +
+                                      out);
+  CHECK(code == 2);
+  CHECK(text.find("unknown jurisdiction") != std::string::npos);
+  std::tie(code, text) = testing::RunCaseledger(cli, "report agency --data " + dir.Sub("missing") +
+                                                         " --from 2025-01-01 --to 2026-01-01 "
+                                                         "--out " +
+                                                         out);
   CHECK(code == 2);
   CHECK_FALSE(std::filesystem::exists(out));
 }
