@@ -76,9 +76,11 @@ Status Ledger::Impl::LoadCaseHeads() {
       heads_touched_.insert(bucket);
     }
     CL_RETURN_IF_ERROR(FromRocks(it->status(), "scan the heads index"));
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    CL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "backfill the case-head map"));
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      CL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "backfill the case-head map"));
+    }
     heads_backfill_pending_ = true;
     heads_stale_ = last_checkpoint_size_ > 0;
     if (!heads_touched_.empty()) {

@@ -12,6 +12,7 @@
 #include "ledger/ledger.h"
 #include "ledger/storage_format.h"
 #include "ledger/verify.h"
+#include "tests/support/power_loss_fs.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
 
@@ -151,6 +152,46 @@ TEST_CASE("checkpoints signed while groups are pipelined (concurrent appenders) 
   auto sizes = ledger->CheckpointSizes();
   REQUIRE(sizes.ok());
   REQUIRE(sizes->size() >= 10);
+  for (uint64_t size : *sizes) {
+    auto note = ledger->GetCheckpoint(size);
+    REQUIRE(note.ok());
+    INFO("checkpoint size " << size);
+    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
+  }
+}
+
+TEST_CASE("after a failed commit the writer reloads the map from disk, and later checkpoints "
+          "still commit to the heads at their size", "[case_heads]") {
+  TempDir dir;
+  const std::string data = dir.Sub("data");
+  auto fs = std::make_shared<testing::PowerLossFs>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  {
+    LedgerOptions o;
+    o.data_dir = data;
+    o.env = env.get();
+    o.checkpoint_every_events = 4;  // checkpoints ride in most groups
+    o.checkpoint_every_micros = 3600LL * 1000000;
+    auto opened = Ledger::Open(o);
+    REQUIRE(opened.ok());
+    auto& ledger = *opened;
+    TestEvents t;
+    for (int c = 0; c < 6; ++c) Append(*ledger, t, "case-" + std::to_string(c), 2);
+    fs->SetSyncFailure(true);
+    for (int c = 0; c < 3; ++c) {
+      EventSpec spec;
+      spec.case_id = "failed-" + std::to_string(c);
+      spec.child_id = "child-of-" + spec.case_id;
+      auto events = t.MakeMany(3, spec);
+      CHECK_FALSE(ledger->Append(spec.case_id, ExpectedVersion::Any(), events).ok());
+    }
+    fs->SetSyncFailure(false);
+    for (int c = 0; c < 8; ++c) Append(*ledger, t, "case-" + std::to_string(c), 2);
+    REQUIRE(ledger->Checkpoint().ok());
+  }
+  auto ledger = Open(data, /*read_only=*/true);
+  auto sizes = ledger->CheckpointSizes();
+  REQUIRE(sizes.ok());
   for (uint64_t size : *sizes) {
     auto note = ledger->GetCheckpoint(size);
     REQUIRE(note.ok());
