@@ -369,4 +369,26 @@ Result<AuditCase> DecodeFacts(std::string_view case_id, std::string_view bytes, 
   return c;
 }
 
+void FactsTable::IndexRules() {
+  by_rule.clear();
+  for (uint32_t c = 0; c < cases.size(); ++c) {
+    const auto& obligations = cases[c].obligations;
+    for (uint32_t o = 0; o < obligations.size(); ++o) {
+      by_rule[obligations[o].rule].push_back({c, o});
+    }
+  }
+}
+
+std::vector<FactsTable::Ref> FactsTable::OfRules(const std::vector<std::string_view>& rules) const {
+  std::vector<Ref> out;
+  for (auto rule : rules) {
+    auto id = pool.Find(rule);
+    if (!id) continue;
+    auto it = by_rule.find(*id);
+    if (it != by_rule.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  if (rules.size() > 1) std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace caseledger::projections::audit

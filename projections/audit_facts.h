@@ -116,9 +116,28 @@ Result<AuditCase> DecodeFacts(std::string_view case_id, std::string_view bytes, 
 
 // Every case's facts at one projection position, in case-id order: what the queries scan.
 struct FactsTable {
+  struct Ref {
+    uint32_t case_index, obligation_index;
+    bool operator<(const Ref& o) const {
+      return case_index != o.case_index ? case_index < o.case_index
+                                        : obligation_index < o.obligation_index;
+    }
+  };
   uint64_t position = 0;
   StringPool pool;
   std::vector<AuditCase> cases;
+  // The obligations of each rule (by pool id), in case order: a query about a few rules scans
+  // only theirs, not every obligation of every case.
+  std::unordered_map<uint32_t, std::vector<Ref>> by_rule;
+
+  // Fills by_rule from the cases.
+  void IndexRules();
+  // The obligations of these rules, in case order then the case's own order.
+  std::vector<Ref> OfRules(const std::vector<std::string_view>& rules) const;
+  const AuditCase& CaseOf(Ref r) const { return cases[r.case_index]; }
+  const AuditObligation& Of(Ref r) const {
+    return cases[r.case_index].obligations[r.obligation_index];
+  }
 };
 
 }  // namespace caseledger::projections::audit

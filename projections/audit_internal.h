@@ -68,8 +68,8 @@ bool InJurisdiction(const FactsTable& t, const AuditCase& c, const Params& p);
 bool InPeriod(int64_t at, const Params& p);
 // Whether `agency` (a pool id) is the requested agency (or none was requested).
 bool AgencyMatches(const FactsTable& t, uint32_t agency, const Params& p);
-// "2026" of an instant, in UTC.
-std::string YearOf(int64_t micros);
+// The year of an instant, in UTC.
+int YearOf(int64_t micros);
 // RFC 3339 in UTC, "" for 0.
 std::string TimeText(int64_t micros);
 // Hours (or days) between two instants, with one decimal.

@@ -26,6 +26,7 @@ Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::Impl::AuditFac
     table->cases.push_back(std::move(*facts));
   }
   if (!it->status().ok()) return detail::FromRocks(it->status(), "read audit facts");
+  table->IndexRules();
   audit_table_ = table;
   return audit_table_;
 }

@@ -40,9 +40,10 @@ void RepresentativeWait(const FactsTable& t, const Params& p, AuditResult* out) 
     std::vector<double> hours;  // completed waits
     CaseSet flagged;
   };
-  std::map<std::tuple<std::string, std::string, std::string>, Group> groups;
+  // Keyed by pool ids and year while scanning; by text for the output.
+  std::map<std::tuple<uint32_t, uint32_t, int>, Group> groups;
   for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p) || !InPeriod(c.identified_at, p)) continue;
+    if (!InPeriod(c.identified_at, p) || !InJurisdiction(t, c, p)) continue;
     if (!c.representation_needed && c.first_representative_at == 0) continue;
     if (!AgencyMatches(t, c.identifying_agency, p)) continue;
     const bool appointed = c.first_representative_at != 0 && c.first_representative_at <= p.as_of;
@@ -50,31 +51,40 @@ void RepresentativeWait(const FactsTable& t, const Params& p, AuditResult* out) 
     const double hours =
         appointed ? std::max(0.0, HoursBetween(c.identified_at, c.first_representative_at))
                   : HoursBetween(c.identified_at, p.as_of);
-    Group& g =
-        groups[{t.pool[c.jurisdiction], t.pool[c.identifying_agency], YearOf(c.identified_at)}];
+    Group& g = groups[{c.jurisdiction, c.identifying_agency, YearOf(c.identified_at)}];
     ++g.cases;
-    if (appointed)
+    if (appointed) {
       g.hours.push_back(hours);
-    else
+    } else {
       ++g.waiting;
+    }
     if (hours > p.hours) {
       ++g.over;
       g.flagged.insert(c.case_id);
     }
   }
+  std::map<std::tuple<std::string, std::string, int>, Group*> sorted;
   for (auto& [key, g] : groups) {
+    sorted[{t.pool[std::get<0>(key)], t.pool[std::get<1>(key)], std::get<2>(key)}] = &g;
+  }
+  for (auto& [key, g] : sorted) {
     const auto& [jurisdiction, agency, year] = key;
     out->rows.push_back(
-        MakeRow({jurisdiction, agency, year, std::to_string(g.cases), std::to_string(g.over),
-                 std::to_string(g.waiting), Percentile(g.hours, 0.5), Percentile(g.hours, 0.9)},
-                g.flagged));
+        MakeRow({jurisdiction, agency, std::to_string(year), std::to_string(g->cases),
+                 std::to_string(g->over), std::to_string(g->waiting), Percentile(g->hours, 0.5),
+                 Percentile(g->hours, 0.9)},
+                g->flagged));
   }
 }
 
 void RepeatInterviews(const FactsTable& t, const Params& p, AuditResult* out) {
   const uint32_t r15b = IdOf(t, "R15B"), r16 = IdOf(t, "R16");
   for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p)) continue;
+    // Count first: most children have no more than N interviews.
+    if (c.interviews.size() <= static_cast<uint64_t>(p.count)) continue;
+    const auto n = std::count_if(c.interviews.begin(), c.interviews.end(),
+                                 [&](const AuditInterview& i) { return i.at <= p.as_of; });
+    if (n <= p.count || !InJurisdiction(t, c, p)) continue;
     std::vector<const AuditInterview*> held;
     bool agency = p.agency.empty();
     for (const auto& i : c.interviews) {
@@ -82,14 +92,14 @@ void RepeatInterviews(const FactsTable& t, const Params& p, AuditResult* out) {
       held.push_back(&i);
       agency = agency || AgencyMatches(t, i.agency, p);
     }
-    if (held.size() <= static_cast<uint64_t>(p.count) || !agency) continue;
+    if (!agency) continue;
     std::stable_sort(held.begin(), held.end(), [](auto* a, auto* b) { return a->at < b->at; });
     if (!InPeriod(held.front()->at, p)) continue;
     uint64_t without_reason = 0, changes_without_reason = 0;
     for (const auto& o : c.obligations) {
-      if (o.trigger_at > p.as_of || o.StatusAsOf(p.as_of) != "breached") continue;
-      if (o.rule == r15b) ++without_reason;
-      if (o.rule == r16) ++changes_without_reason;
+      if ((o.rule != r15b && o.rule != r16) || o.trigger_at > p.as_of) continue;
+      if (o.StatusAsOf(p.as_of) != "breached") continue;
+      ++(o.rule == r15b ? without_reason : changes_without_reason);
     }
     std::set<uint32_t> interviewers;
     uint64_t changes = 0;
@@ -108,45 +118,49 @@ void RepeatInterviews(const FactsTable& t, const Params& p, AuditResult* out) {
 }
 
 void InterviewDelay(const FactsTable& t, const Params& p, AuditResult* out) {
-  const uint32_t r14 = IdOf(t, "R14");
   struct Group {
     uint64_t reports = 0, interviewed = 0, over = 0;
     std::vector<double> hours;
     double deadline_lo = 1e300, deadline_hi = -1e300;
     CaseSet flagged;
   };
-  std::map<std::pair<std::string, std::string>, Group> groups;
-  for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p)) continue;
-    for (const auto& o : c.obligations) {
-      if (o.rule != r14 || !InPeriod(o.trigger_at, p)) continue;
-      const bool interviewed = o.satisfied_at != kNone && o.satisfied_at <= p.as_of;
-      const uint32_t agency = interviewed ? o.satisfied_agency : 0;
-      if (!p.agency.empty() && (!interviewed || !AgencyMatches(t, agency, p))) continue;
-      Group& g =
-          groups[{t.pool[c.jurisdiction], interviewed ? t.pool[agency] : "(not interviewed yet)"}];
-      ++g.reports;
-      if (interviewed) {
-        ++g.interviewed;
-        g.hours.push_back(std::max(0.0, HoursBetween(o.trigger_at, o.satisfied_at)));
-      }
-      if (o.due_at != kNone) {
-        const double limit = HoursBetween(o.trigger_at, o.due_at);
-        g.deadline_lo = std::min(g.deadline_lo, limit);
-        g.deadline_hi = std::max(g.deadline_hi, limit);
-      }
-      if (IsFinding(o.StatusAsOf(p.as_of))) {
-        ++g.over;
-        g.flagged.insert(c.case_id);
-      }
+  constexpr uint32_t kNotYet = UINT32_MAX;  // no interview yet: the row after the agencies
+  std::map<std::pair<uint32_t, uint32_t>, Group> groups;
+  for (const auto ref : t.OfRules({"R14"})) {
+    const AuditCase& c = t.CaseOf(ref);
+    const AuditObligation& o = t.Of(ref);
+    if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;
+    const bool interviewed = o.satisfied_at != kNone && o.satisfied_at <= p.as_of;
+    if (!p.agency.empty() && (!interviewed || !AgencyMatches(t, o.satisfied_agency, p))) {
+      continue;
+    }
+    Group& g = groups[{c.jurisdiction, interviewed ? o.satisfied_agency : kNotYet}];
+    ++g.reports;
+    if (interviewed) {
+      ++g.interviewed;
+      g.hours.push_back(std::max(0.0, HoursBetween(o.trigger_at, o.satisfied_at)));
+    }
+    if (o.due_at != kNone) {
+      const double limit = HoursBetween(o.trigger_at, o.due_at);
+      g.deadline_lo = std::min(g.deadline_lo, limit);
+      g.deadline_hi = std::max(g.deadline_hi, limit);
+    }
+    if (IsFinding(o.StatusAsOf(p.as_of))) {
+      ++g.over;
+      g.flagged.insert(c.case_id);
     }
   }
+  std::map<std::pair<std::string, std::string>, Group*> sorted;
   for (auto& [key, g] : groups) {
+    sorted[{t.pool[key.first],
+            key.second == kNotYet ? "(not interviewed yet)" : t.pool[key.second]}] = &g;
+  }
+  for (auto& [key, g] : sorted) {
     out->rows.push_back(
-        MakeRow({key.first, key.second, std::to_string(g.reports), std::to_string(g.interviewed),
-                 Percentile(g.hours, 0.5), Percentile(g.hours, 0.9),
-                 DeadlineText(g.deadline_lo, g.deadline_hi), std::to_string(g.over)},
-                g.flagged));
+        MakeRow({key.first, key.second, std::to_string(g->reports), std::to_string(g->interviewed),
+                 Percentile(g->hours, 0.5), Percentile(g->hours, 0.9),
+                 DeadlineText(g->deadline_lo, g->deadline_hi), std::to_string(g->over)},
+                g->flagged));
   }
 }
 
@@ -159,7 +173,7 @@ void InterviewInformation(const FactsTable& t, const Params& p, AuditResult* out
 
 void InterviewSetting(const FactsTable& t, const Params& p, AuditResult* out) {
   for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p)) continue;
+    if (c.interviews.empty() || !InJurisdiction(t, c, p)) continue;
     for (const auto& i : c.interviews) {
       if (!InPeriod(i.at, p) || !AgencyMatches(t, i.agency, p)) continue;
       const auto premises = static_cast<schema::Premises>(i.premises);
@@ -184,8 +198,8 @@ void AgeDisputes(const FactsTable& t, const Params& p, AuditResult* out) {
   };
   std::map<std::pair<std::string, std::string>, Group> groups;
   for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p) || !InPeriod(c.age_disputed_at, p)) continue;
-    Group& g = groups[{t.pool[c.jurisdiction], YearOf(c.age_disputed_at)}];
+    if (!InPeriod(c.age_disputed_at, p) || !InJurisdiction(t, c, p)) continue;
+    Group& g = groups[{t.pool[c.jurisdiction], std::to_string(YearOf(c.age_disputed_at))}];
     ++g.disputes;
     g.cases.insert(c.case_id);
     if (c.age_assessed_at != 0 && c.age_assessed_at >= c.age_disputed_at &&

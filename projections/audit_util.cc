@@ -1,11 +1,13 @@
 // What the audit queries share: filters, number formats, and the findings listing.
+#include <date/date.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
 #include "ledger/time_format.h"
 #include "projections/audit_internal.h"
-#include "projections/calendar.h"
 
 namespace caseledger::projections::audit {
 
@@ -21,8 +23,10 @@ bool AgencyMatches(const FactsTable& t, uint32_t agency, const Params& p) {
   return p.agency.empty() || t.pool[agency] == p.agency;
 }
 
-std::string YearOf(int64_t micros) {
-  return compliance::Calendar::Utc().LocalDate(micros).ToString().substr(0, 4);
+int YearOf(int64_t micros) {
+  const date::sys_days day = date::floor<date::days>(
+      date::sys_time<std::chrono::microseconds>(std::chrono::microseconds(micros)));
+  return static_cast<int>(date::year_month_day(day).year());
 }
 
 std::string TimeText(int64_t micros) {
@@ -59,33 +63,30 @@ AuditRow MakeRow(std::vector<std::string> cells, const CaseSet& cases) {
 
 void ListFindings(const FactsTable& t, const Params& p, const std::vector<RuleIssue>& rules,
                   const std::vector<std::string>& trigger_types, AuditResult* out) {
-  // Rule and trigger ids as pool ids: a rule no case has cannot match.
-  std::vector<std::pair<uint32_t, const RuleIssue*>> ids;
-  for (const auto& r : rules) {
-    if (auto id = t.pool.Find(r.rule)) ids.emplace_back(*id, &r);
-  }
-  std::vector<uint32_t> types;
+  std::vector<std::string_view> ids;
+  for (const auto& r : rules) ids.push_back(r.rule);
+  std::vector<uint32_t> types;  // pool ids; a type no case has cannot match
   for (const auto& name : trigger_types) {
     if (auto id = t.pool.Find(name)) types.push_back(*id);
   }
-  if (ids.empty() || (!trigger_types.empty() && types.empty())) return;
-  for (const auto& c : t.cases) {
-    if (!InJurisdiction(t, c, p)) continue;
-    for (const auto& o : c.obligations) {
-      auto rule = std::find_if(ids.begin(), ids.end(), [&](auto& r) { return r.first == o.rule; });
-      if (rule == ids.end() || !InPeriod(o.trigger_at, p)) continue;
-      if (!types.empty() && std::find(types.begin(), types.end(), o.trigger_type) == types.end()) {
-        continue;
-      }
-      if (!AgencyMatches(t, o.accountable_agency, p)) continue;
-      const std::string_view status = o.StatusAsOf(p.as_of);
-      if (!IsFinding(status)) continue;
-      out->rows.push_back(
-          MakeRow({c.case_id, t.pool[c.jurisdiction], t.pool[o.rule], rule->second->issue,
-                   t.pool[o.trigger_type], TimeText(o.trigger_at), TimeText(o.due_at),
-                   std::string(status), t.pool[o.accountable_agency], t.pool[o.accountable_role]},
-                  {c.case_id}));
+  if (!trigger_types.empty() && types.empty()) return;
+  for (const auto ref : t.OfRules(ids)) {
+    const AuditCase& c = t.CaseOf(ref);
+    const AuditObligation& o = t.Of(ref);
+    if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;
+    if (!types.empty() && std::find(types.begin(), types.end(), o.trigger_type) == types.end()) {
+      continue;
     }
+    if (!AgencyMatches(t, o.accountable_agency, p)) continue;
+    const std::string_view status = o.StatusAsOf(p.as_of);
+    if (!IsFinding(status)) continue;
+    const std::string& rule = t.pool[o.rule];
+    auto issue = std::find_if(rules.begin(), rules.end(), [&](auto& r) { return r.rule == rule; });
+    out->rows.push_back(
+        MakeRow({c.case_id, t.pool[c.jurisdiction], rule, issue->issue, t.pool[o.trigger_type],
+                 TimeText(o.trigger_at), TimeText(o.due_at), std::string(status),
+                 t.pool[o.accountable_agency], t.pool[o.accountable_role]},
+                {c.case_id}));
   }
 }
 

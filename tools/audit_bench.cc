@@ -83,6 +83,9 @@ int Run(int argc, char** argv) {
   };
   const auto queries = projections::AuditQueries();
   {
+    rusage before{};
+    getrusage(RUSAGE_SELF, &before);
+    std::printf("peak RSS before the first query %.0f MB\n", before.ru_maxrss / 1024.0);
     const int64_t start = NowNanos();
     auto first = projections::RunAuditQuery(*opened->store, ledger, request(queries.front()));
     if (!first.ok()) {
