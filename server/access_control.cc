@@ -47,6 +47,7 @@ std::string_view OperationName(Operation op) {
     case Operation::kCheckpoint: return "checkpoint";
     case Operation::kProof: return "proof";
     case Operation::kStatus: return "status";
+    case Operation::kAuditQuery: return "auditQuery";
   }
   return "unknown";
 }

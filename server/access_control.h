@@ -40,6 +40,7 @@ enum class Operation {
   kCheckpoint,
   kProof,
   kStatus,
+  kAuditQuery,  // named audit queries over every case: oversight and ombudspersons
 };
 
 std::string_view OperationName(Operation op);

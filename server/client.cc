@@ -434,6 +434,45 @@ Result<Client::CaseQueryReply> Client::CaseQuery(std::string_view case_id, bool 
                    });
 }
 
+Result<Client::AuditQueryReply> Client::AuditQuery(std::string_view name,
+                                                  std::string_view purpose,
+                                                  const AuditQueryOptions& options) {
+  capnp::MallocMessageBuilder builder;
+  auto request = builder.initRoot<schema::Request>();
+  request.setPurpose(capnp::Text::Reader(purpose.data(), purpose.size()));
+  auto query = request.getBody().initAuditQuery();
+  query.setName(capnp::Text::Reader(name.data(), name.size()));
+  auto params = query.initParams(options.params.size());
+  for (size_t i = 0; i < options.params.size(); ++i) {
+    params[i].setName(options.params[i].first);
+    params[i].setValue(options.params[i].second);
+  }
+  query.setAsOf(options.as_of);
+  using Format = schema::AuditQueryRequest::Format;
+  query.setFormat(options.format == "table" ? Format::TABLE
+                  : options.format == "csv" ? Format::CSV
+                                            : Format::JSON);
+  query.setWithProofs(options.with_proofs);
+  query.setMinPosition(options.min_position);
+  return WithReply(impl_->Call(builder),
+                   [](Response::Body::Reader body) -> Result<AuditQueryReply> {
+                     if (!body.isAuditQuery()) return Unexpected("an audit query answer");
+                     auto r = body.getAuditQuery();
+                     AuditQueryReply out;
+                     out.position = r.getPosition();
+                     out.checkpoint = r.getCheckpoint().cStr();
+                     out.output = r.getOutput().cStr();
+                     for (auto b : r.getBundles()) {
+                       auto bytes = b.getBundle();
+                       out.bundles.emplace_back(
+                           b.getCaseId().cStr(),
+                           std::string(reinterpret_cast<const char*>(bytes.begin()),
+                                       bytes.size()));
+                     }
+                     return out;
+                   });
+}
+
 Result<ReadPage> Client::ReadLog(uint64_t from_position, uint32_t limit,
                                  std::string_view purpose) {
   capnp::MallocMessageBuilder builder;

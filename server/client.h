@@ -132,6 +132,23 @@ class Client {
                                    std::string_view purpose, uint64_t min_position = 0,
                                    int64_t as_of = 0);
 
+  // A named audit query (docs/audit.md); an empty name lists the queries as JSON.
+  struct AuditQueryReply {
+    uint64_t position = 0;    // the projection position the answer reflects
+    std::string checkpoint;   // the signed checkpoint note it was computed at
+    std::string output;       // table, CSV or JSON as asked
+    std::vector<std::pair<std::string, std::string>> bundles;  // case id, bundle file
+  };
+  struct AuditQueryOptions {
+    std::vector<std::pair<std::string, std::string>> params;
+    int64_t as_of = 0;             // 0: now
+    std::string format = "json";   // table, csv or json
+    bool with_proofs = false;
+    uint64_t min_position = 0;
+  };
+  Result<AuditQueryReply> AuditQuery(std::string_view name, std::string_view purpose,
+                                     const AuditQueryOptions& options);
+
   // The stored checkpoint note of `size` (0: the newest).
   Result<std::string> GetCheckpoint(uint64_t size = 0);
   Result<ProofReply> InclusionProof(uint64_t position, uint64_t tree_size = 0);

@@ -166,6 +166,7 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
     case Request::Body::CONSISTENCY_PROOF: op = Operation::kProof; break;
     case Request::Body::STATUS: op = Operation::kStatus; break;
     case Request::Body::CASE_QUERY: op = Operation::kReadStream; break;  // reads one case
+    case Request::Body::AUDIT_QUERY: op = Operation::kAuditQuery; break;
     default: {
       metrics_.CountError(ErrorCode::UNIMPLEMENTED);
       reply(ErrorReply(id, ErrorCode::UNIMPLEMENTED,
@@ -196,6 +197,8 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
       return reply(StatusReply(id));
     case Request::Body::CASE_QUERY:
       return CaseQuery(context, id, purpose, body.getCaseQuery(), std::move(reply));
+    case Request::Body::AUDIT_QUERY:
+      return AuditQuery(context, id, purpose, body.getAuditQuery(), std::move(reply));
     default:
       return;
   }

@@ -109,6 +109,16 @@ class RequestHandler {
   // PermissionDenied unless the principal may read the case: agencies only the cases they took
   // part in (the same answer whether or not the case exists).
   Status CheckCaseRead(const Principal& principal, const std::string& case_id) const;
+  // A named audit query over every case (request_handler_audit.cc).
+  void AuditQuery(const RequestContext& context, uint64_t id, std::string_view purpose,
+                  schema::AuditQueryRequest::Reader request, ReplyFn reply);
+  // The newest signed checkpoint note and its size, signing a fresh one first when the newest
+  // holds fewer than `position` events.
+  Result<std::pair<std::string, uint64_t>> CheckpointCovering(uint64_t position) const;
+  // How long a projection read may wait for the projections to reach its minPosition.
+  static constexpr int64_t kFreshnessWaitMillis = 10'000;
+  // The most case bundles one audit answer carries.
+  static constexpr size_t kMaxAuditBundles = 1000;
 
   // Need to know for readStream with unseal (request_handler_privacy.cc): PermissionDenied
   // unless `principal` may open the sealed data of `case_id` (access_control.h CheckUnseal);

@@ -17,9 +17,6 @@ using Builder = capnp::MallocMessageBuilder;
 
 std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
 
-// How long a caseQuery may wait for the projections to reach its minPosition.
-constexpr int64_t kFreshnessWaitMillis = 10'000;
-
 }  // namespace
 
 Status RequestHandler::CheckCaseRead(const Principal& principal,

@@ -74,6 +74,17 @@ int RunProveConsistencyRemote(const ProveConsistencyArgs& args, std::ostream& ou
 int RunCaseQueryRemote(const TimelineArgs& args, bool timeline, std::ostream& out,
                        std::ostream& err);
 
+// `query` over the network: auditQuery, printing the output and writing the case bundles into
+// `proofs_dir` (when set) as CASE.bundle, with checkpoint.txt.
+struct AuditRemoteArgs {
+  ServerArgs remote;
+  std::string name;  // a query name, or "list"
+  std::vector<std::string> params;  // NAME=VALUE
+  std::string as_of, format = "table", purpose, proofs_dir;
+  uint64_t min_position = 0;
+};
+int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace caseledger::cli::detail
 
 #endif  // CASELEDGER_TOOLS_CLI_INTERNAL_H_

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -507,6 +508,68 @@ int RunCaseQueryRemote(const TimelineArgs& args, bool timeline, std::ostream& ou
       (*client)->CaseQuery(args.case_id, timeline, args.purpose, args.min_position, as_of);
   if (!reply.ok()) return ServerFail(err, args.remote, reply.status());
   out << reply->json << "\n";
+  return kExitOk;
+}
+
+int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ostream& err) {
+  if (args.purpose.empty() && args.name != "list") {
+    err << "caseledger: " << kPurposeNeeded << "\n";
+    return kExitUsage;
+  }
+  server::Client::AuditQueryOptions options;
+  for (const auto& p : args.params) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "caseledger: --param takes NAME=VALUE, not \"" << p << "\"\n";
+      return kExitUsage;
+    }
+    options.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+  }
+  if (!args.as_of.empty() && args.as_of != "now") {
+    auto t = ParseRfc3339(args.as_of.size() == 10 ? args.as_of + "T00:00:00Z" : args.as_of);
+    if (!t.ok()) return Fail(err, t.status());
+    options.as_of = *t;
+  }
+  options.format = args.format;
+  options.with_proofs = !args.proofs_dir.empty();
+  options.min_position = args.min_position;
+  std::error_code ec;
+  if (options.with_proofs) {
+    std::filesystem::create_directories(args.proofs_dir, ec);
+    if (ec) {
+      return Fail(err, Status::InvalidArgument("cannot create " + args.proofs_dir + ": " +
+                                               ec.message()));
+    }
+  }
+  int code = kExitOk;
+  auto client = Connection::Open(args.remote, err, &code);
+  if (!client) return code;
+  auto reply = (*client)->AuditQuery(args.name == "list" ? "" : args.name, args.purpose, options);
+  if (!reply.ok()) return ServerFail(err, args.remote, reply.status());
+  out << reply->output;
+  if (!reply->output.empty() && reply->output.back() != '\n') out << "\n";
+  if (!options.with_proofs) return kExitOk;
+  // One bundle file per case, named after it (characters other than letters, digits, '-',
+  // '_' and '.' become '_'), and the checkpoint the answer was computed at.
+  auto write = [&](const std::string& name, const std::string& bytes) -> bool {
+    std::ofstream file(std::filesystem::path(args.proofs_dir) / name, std::ios::binary);
+    file << bytes;
+    return static_cast<bool>(file);
+  };
+  if (!write("checkpoint.txt", reply->checkpoint)) {
+    return Fail(err, Status::IOError("cannot write into " + args.proofs_dir));
+  }
+  for (const auto& [case_id, bundle] : reply->bundles) {
+    std::string name = case_id;
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    }
+    if (!write(name + ".bundle", bundle)) {
+      return Fail(err, Status::IOError("cannot write into " + args.proofs_dir));
+    }
+  }
+  err << "wrote " << reply->bundles.size() << " case bundles and checkpoint.txt into "
+      << args.proofs_dir << " (check each with caseledger verify-bundle FILE --pubkey KEY)\n";
   return kExitOk;
 }
 

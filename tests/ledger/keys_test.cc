@@ -5,14 +5,19 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "ledger/ledger.h"
 #include "tests/ledger/seal_test_util.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
+#include "tools/cli.h"
+#include "tools/cli_keys.h"
 
 namespace caseledger {
 namespace {
@@ -213,6 +218,87 @@ TEST_CASE("rotation rewraps the data keys: the new key reads everything, the old
   l->reset();
   CHECK(RawChildKeyRecord(dir.Sub("data"), "child-1") != old_record);
   CHECK(FilesContaining(dir.Sub("data"), old_record).empty());
+}
+
+TEST_CASE("a rotation among concurrent appends leaves every event readable with the new key",
+          "[keys][concurrency]") {
+  TempDir dir;
+  ManualClock clock{kT0 + 60'000'000};
+  const std::string old_key = NewKeyFile(dir, "old.key");
+  const std::string new_key = NewKeyFile(dir, "new.key");
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  {
+    auto l = OpenWith(dir, &clock, old_key);
+    REQUIRE(l.ok());
+    Ledger& ledger = **l;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        TestEvents t;
+        for (int k = 0; k < kPerThread; ++k) {
+          // A new child every other event: keys are made while the rotation runs.
+          const std::string child = "child-" + std::to_string(i) + "-" + std::to_string(k / 2);
+          const std::string case_id = "case-" + child;
+          auto r = ledger.Append(case_id, ExpectedVersion::Any(),
+                                 std::vector<schema::Event::Reader>{t.Make(
+                                     {.case_id = case_id, .child_id = child, .given_name = kName})});
+          if (!r.ok()) ++failures;
+        }
+      });
+    }
+    REQUIRE(ledger.RotateMasterKey(new_key).ok());
+    for (auto& th : threads) th.join();
+    REQUIRE(failures == 0);
+  }
+  CHECK(OpenWith(dir, &clock, old_key).status().IsInvalidArgument());
+  auto l = OpenWith(dir, &clock, new_key);
+  REQUIRE(l.ok());
+  auto log = (*l)->ReadLog(0, 1000);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == kThreads * kPerThread);
+  for (const auto& ev : *log) {
+    auto u = (*l)->Unseal(ev);
+    INFO("position " << ev.position() << ": " << u.status().ToString());
+    REQUIRE(u.ok());
+    CHECK(u->state == UnsealedPersonal::State::kOpen);
+  }
+}
+
+TEST_CASE("keys new writes a 0600 key file and never overwrites; keys rotate switches the key",
+          "[keys][tools]") {
+  TempDir dir;
+  std::ostringstream out, err;
+  cli::KeysNewArgs made{dir.Sub("a.key")};
+  REQUIRE(cli::RunKeysNew(made, out, err) == cli::kExitOk);
+  auto a = MasterKey::LoadFromFile(made.out);
+  REQUIRE(a.ok());
+  CHECK_THAT(out.str(), Catch::Contains(a->fingerprint_hex()));
+  CHECK(out.str().find(ToHex(a->key().span())) == std::string::npos);  // never the key
+  CHECK(cli::RunKeysNew(made, out, err) != cli::kExitOk);
+  auto still = MasterKey::LoadFromFile(made.out);
+  REQUIRE(still.ok());
+  CHECK(still->fingerprint_hex() == a->fingerprint_hex());
+
+  ManualClock clock{kT0 + 60'000'000};
+  TestEvents t;
+  {
+    auto l = OpenWith(dir, &clock, made.out);
+    REQUIRE(l.ok());
+    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(),
+                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+  }
+  cli::KeysNewArgs next{dir.Sub("b.key")};
+  REQUIRE(cli::RunKeysNew(next, out, err) == cli::kExitOk);
+  cli::KeysRotateArgs rotate{dir.Sub("data"), made.out, next.out};
+  REQUIRE(cli::RunKeysRotate(rotate, out, err) == cli::kExitOk);
+  CHECK(OpenWith(dir, &clock, made.out).status().IsInvalidArgument());
+  auto l = OpenWith(dir, &clock, next.out);
+  REQUIRE(l.ok());
+  auto ev = (*l)->ReadEvent(0);
+  REQUIRE(ev.ok());
+  CHECK((*l)->Unseal(*ev)->state == UnsealedPersonal::State::kOpen);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstring>
+#include <thread>
 
 #include "ledger/ledger.h"
 #include "tests/ledger/seal_test_util.h"
@@ -209,6 +211,42 @@ TEST_CASE("idempotency keeps no unkeyed digest of personal data, and retries sti
   const std::string personal_bytes(reinterpret_cast<const char*>(personal_digest.data()), 32);
   CHECK_FALSE(FilesContaining(f.dir.path(), plain_bytes).empty());  // the search works
   CHECK(FilesContaining(f.dir.path(), personal_bytes).empty());
+}
+
+TEST_CASE("concurrent first appends of one child's personal data share one data key",
+          "[seal][concurrency]") {
+  Fixture f;
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      TestEvents t;
+      const std::string case_id = "case-" + std::to_string(i);
+      for (int k = 0; k < kPerThread; ++k) {
+        auto r = f.ledger->Append(case_id, ExpectedVersion::Any(),
+                                  std::vector<schema::Event::Reader>{t.Make(
+                                      {.case_id = case_id, .child_id = "child-shared",
+                                       .given_name = kName})});
+        if (!r.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  REQUIRE(failures == 0);
+  f.Reopen();
+  auto log = f.ledger->ReadLog(0, kThreads * kPerThread);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == kThreads * kPerThread);
+  int opened = 0;
+  for (const auto& ev : *log) {
+    auto u = f.ledger->Unseal(ev);
+    INFO("position " << ev.position() << ": " << u.status().ToString());
+    REQUIRE(u.ok());
+    if (GivenName(*u) == kName) ++opened;
+  }
+  CHECK(opened == kThreads * kPerThread);
 }
 
 }  // namespace

@@ -335,6 +335,7 @@ std::string RenderOperationMatrix() {
       {server::Operation::kCheckpoint, "checkpoint"},
       {server::Operation::kProof, "inclusionProof, consistencyProof"},
       {server::Operation::kStatus, "status"},
+      {server::Operation::kAuditQuery, "auditQuery"},
   };
   std::vector<std::string> header = {"operation"};
   for (auto role : roles) header.emplace_back(server::UserRoleName(role));
