@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
   auto* gen_cmd = app.add_subcommand(
       "gen",
       "Fill an empty data directory with synthetic case histories (invented data only). The same "
-      "seed and arguments give byte-identical events. Writes DIR/generator-manifest.json listing, "
+      "seed and arguments give the same events (sealed personal data aside: it is encrypted under "
+      "random keys). Writes DIR/generator-manifest.json listing, "
       "per case, the steps made late, left out or recorded late.");
   gen_cmd->add_option("--data", gen.data_dir, "Data directory; must be missing or empty")->required();
   gen_cmd->add_option("--cases", gen.cases, "Number of cases")->capture_default_str();

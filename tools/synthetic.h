@@ -59,7 +59,8 @@ Result<schema::Jurisdiction> ParseJurisdiction(std::string_view code);
 // Opens a ledger in `data_dir` (which must be missing or empty: InvalidArgument otherwise),
 // appends every planned event through the ledger API with a simulated clock, in recorded-at
 // order, and writes the manifest to `data_dir`/generator-manifest.json. The same options on an
-// empty directory give byte-identical events.
+// empty directory give the same events, byte for byte but for what encryption randomizes: the
+// sealed sections (random data keys and nonces) and the back-links that hash them.
 Result<Summary> GenerateInto(const std::string& data_dir, const GeneratorOptions& options);
 
 // As GenerateInto, into a ledger the caller opened with `clock` as its clock. The manifest is
