@@ -15,6 +15,7 @@
 //   meta            "format"                                   "caseledger-ledger 1"
 //                   "origin"                                   checkpoint origin line
 //                   "verifier/" key-id:8 hex digits            verifier key string
+//   case_heads      the case-head map (keys in ledger/case_heads.h)
 //
 // Keys, erasure markers and legal holds (child_keys, erasures, holds, and their meta keys):
 // ledger/keys_internal.h.
