@@ -20,8 +20,9 @@ namespace caseledger {
 namespace {
 
 constexpr uint32_t kFormatVersion = 1;
-// Far more than any case; refuses a file that would make the checks allocate without bound.
-constexpr uint64_t kMaxReadWords = 1ull << 30;
+// Reading the bundle once touches about as many words as it holds; a few times that (and at
+// least Cap'n Proto's default) bounds a file whose pointers overlap to make reads explode.
+constexpr uint64_t kMinTraversalWords = 8ull << 20;
 
 struct DecodedEvent {
   uint64_t position = 0;
@@ -53,7 +54,7 @@ Result<Decoded> Decode(std::string_view bytes) {
   Decoded d;
   KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] {
     capnp::ReaderOptions ro;
-    ro.traversalLimitInWords = kMaxReadWords;
+    ro.traversalLimitInWords = std::max<uint64_t>(kMinTraversalWords, 4 * words.size());
     capnp::FlatArrayMessageReader reader(words, ro);
     auto b = reader.getRoot<schema::CaseBundle>();
     d.format_version = b.getFormatVersion();
