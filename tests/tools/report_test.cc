@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "tests/support/run_process.h"
@@ -222,6 +224,40 @@ TEST_CASE("caseledger report refuses bad input with exit 2 and writes nothing", 
                                                          out);
   CHECK(code == 2);
   CHECK_FALSE(std::filesystem::exists(out));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST_CASE("the agency report's table has the rows of caseledger accountability", "[report]") {
+  testing::TempDir dir;
+  synthetic::GeneratorOptions o;
+  o.cases = 4;
+  o.seed = 11;
+  o.late_share = 0.5;
+  o.activate_rule_packs = true;
+  const std::string data = dir.Sub("data");
+  REQUIRE(synthetic::GenerateInto(data, o).ok());
+  const std::string cli = CASELEDGER_CLI, out = dir.Sub("agency.html");
+  const std::string period = " --from 2020-01-01 --to 2030-01-01 --as-of 2099-01-01";
+  auto [code, text] =
+      testing::RunCaseledger(cli, "report agency --data " + data + period + " --out " + out);
+  REQUIRE(code == 0);
+  std::string json;
+  std::tie(code, json) =
+      testing::RunCaseledger(cli, "accountability --json --data " + data + period);
+  REQUIRE(code == 0);
+  const std::string page = ReadFile(out);
+  const size_t table = page.find("<table class=\"accountability\">");
+  REQUIRE(table != std::string::npos);
+  const std::string rows = page.substr(table, page.find("</table>", table) - table);
+  CHECK(Count(json, "{\"agency\":") > 5);
+  CHECK(Count(rows, "<tr><td>") == Count(json, "{\"agency\":"));
+  CHECK(page.find("no --as-of was given") == std::string::npos);
 }
 
 }  // namespace
