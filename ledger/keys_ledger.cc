@@ -218,6 +218,15 @@ Result<UnsealedPersonal> Ledger::Impl::Unseal(const StoredEvent& event) const {
   const std::string where = "event at position " + std::to_string(event.position());
   Result<SealedHeader> header = ParseSealed(sealed);
   if (!header.ok()) return header.status().WithContext(where);
+  const std::string child(r.getChildId().cStr(), r.getChildId().size());
+  // An erased child's data reads as erased, even where it was written unencrypted (scheme
+  // 0x00, before keys) and so is still in the log.
+  Result<bool> erased = IsErased(child);
+  if (!erased.ok()) return erased.status();
+  if (*erased) {
+    out.state = UnsealedPersonal::State::kErased;
+    return out;
+  }
   if (header->scheme == kSealedUnencrypted) {
     // Written before encryption (docs/storage_format.md): readable as it is.
     if ((sealed.size() - 1) % 8 != 0) {
@@ -227,26 +236,24 @@ Result<UnsealedPersonal> Ledger::Impl::Unseal(const StoredEvent& event) const {
     out.canonical.assign(reinterpret_cast<const char*>(sealed.data()) + 1, sealed.size() - 1);
     return out;
   }
-  const std::string child(r.getChildId().cStr(), r.getChildId().size());
   const std::string event_id(reinterpret_cast<const char*>(r.getEventId().begin()),
                              r.getEventId().size());
   std::string value;
   {
     std::shared_lock<std::shared_mutex> l(db_mu_);
     CL_RETURN_IF_ERROR(CheckOpenLocked());
-    if (erasures_cf_ != nullptr) {
-      auto s = db_->Get(rocksdb::ReadOptions(), erasures_cf_, child, &value);
-      if (s.ok()) {
-        out.state = UnsealedPersonal::State::kErased;
-        return out;
-      }
-      if (!s.IsNotFound()) return FromRocks(s, "read an erasure marker");
-    }
     if (child_keys_cf_ == nullptr) {
       return Status::Corruption(where + " is sealed, but the directory has no data keys");
     }
     auto s = db_->Get(rocksdb::ReadOptions(), child_keys_cf_, child, &value);
     if (s.IsNotFound()) {
+      // An erasure that committed after the check above destroyed it.
+      std::string marker;
+      if (erasures_cf_ != nullptr &&
+          db_->Get(rocksdb::ReadOptions(), erasures_cf_, child, &marker).ok()) {
+        out.state = UnsealedPersonal::State::kErased;
+        return out;
+      }
       return Status::Corruption(where + " is sealed, but the data key of child \"" + child +
                                 "\" is missing and no erasure is recorded");
     }

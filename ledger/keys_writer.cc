@@ -169,6 +169,7 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
               " is not released; erasure under a legal hold is refused (GDPR Art 17(3)(e))");
         }
         erased_at = position;
+        if (auto e = erasure(); !e.ok()) return e.status();  // step 3 must not fail
         break;
       }
       default:
@@ -234,9 +235,8 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
     mine->holds[hold] = applied;
   }
   if (erased_at) {
-    auto e = erasure();
-    if (!e.ok()) return e.status();  // looked up above when it mattered; cannot fail twice
-    if (!*e) {
+    const std::optional<storage::ErasureMarker>& already = *stored_erasure;  // step 1 looked
+    if (!already) {
       auto current = FindDataKey(child, *mine, older);
       storage::ErasureMarker marker;
       marker.position = *erased_at;

@@ -213,6 +213,45 @@ TEST_CASE("idempotency keeps no unkeyed digest of personal data, and retries sti
   CHECK(FilesContaining(f.dir.path(), personal_bytes).empty());
 }
 
+// `event` as a directory from before encryption stored it: sealed = 0x00 | canonical words.
+StoredEvent AsUnencrypted(const StoredEvent& event, const std::string& canonical) {
+  capnp::MallocMessageBuilder msg;
+  msg.setRoot(event.reader());
+  auto sealed = msg.getRoot<schema::Event>().initSealed(canonical.size() + 1);
+  sealed[0] = kSealedUnencrypted;
+  std::memcpy(sealed.begin() + 1, canonical.data(), canonical.size());
+  auto words = capnp::canonicalize(msg.getRoot<schema::Event>().asReader());
+  auto ev = StoredEvent::FromBytes(event.position(),
+                                   std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                                               words.asBytes().size()));
+  REQUIRE(ev.ok());
+  return std::move(ev).value();
+}
+
+TEST_CASE("unencrypted sealed sections of old directories still read, as erased after erasure",
+          "[seal][erasure]") {
+  Fixture f;
+  TestEvents t;
+  testing::PrivacyEvents p;
+  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
+                           std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+  auto ev = f.ledger->ReadEvent(0);
+  REQUIRE(ev.ok());
+  auto opened = f.ledger->Unseal(*ev);
+  REQUIRE(opened.ok());
+  const StoredEvent old = AsUnencrypted(*ev, opened->canonical);
+  auto legacy = f.ledger->Unseal(old);
+  REQUIRE(legacy.ok());
+  CHECK(GivenName(*legacy) == kName);
+  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
+                           std::vector<schema::Event::Reader>{
+                               p.ErasureExecuted(t, {.case_id = "case-1"})}).ok());
+  f.Reopen();
+  auto after = f.ledger->Unseal(old);
+  REQUIRE(after.ok());
+  CHECK(after->state == UnsealedPersonal::State::kErased);
+}
+
 TEST_CASE("concurrent first appends of one child's personal data share one data key",
           "[seal][concurrency]") {
   Fixture f;
