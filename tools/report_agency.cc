@@ -3,8 +3,10 @@
 // The counts are ProjectionStore::Accountability's (statuses as of the report's time); the
 // distribution is drawn from the obligations met, as a share of the time each rule allowed.
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>

@@ -6,7 +6,9 @@
 // bar carries class="obligation-bar", data-rule and data-status so that a test, or a reader's
 // script, can count what the page shows.
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
