@@ -298,5 +298,29 @@ TEST_CASE("screenshots of the agency report's charts are not blank", "[report][b
   }
 }
 
+TEST_CASE("the case report prints on A4 landscape", "[report][browser]") {
+  if (!HaveBrowser()) return;
+  testing::TempDir dir;
+  const Generated g = Generate(dir);
+  const std::string html = dir.Sub("case.html"), pdf = dir.Sub("case.pdf");
+  REQUIRE(testing::RunCaseledger(CASELEDGER_CLI, "report case --data " + g.data + " --case " +
+                                                     g.case_id + " --as-of 2099-01-01 --out " +
+                                                     html)
+              .first == 0);
+  const BrowserRun run =
+      Chromium(dir, "--no-pdf-header-footer --print-to-pdf=" + pdf, "file://" + html);
+  CHECK(run.console.empty());
+  // Page boxes in points: A4 landscape is 842 x 595 (Chromium's default is Letter portrait,
+  // 612 x 792, so the page's @page rule is what makes this pass).
+  const std::string bytes = ReadFile(pdf);
+  const size_t box = bytes.find("/MediaBox [0 0 ");
+  REQUIRE(box != std::string::npos);
+  std::istringstream dims(bytes.substr(box + 15, 40));
+  double width = 0, height = 0;
+  dims >> width >> height;
+  CHECK(width == Approx(841.9).margin(1));
+  CHECK(height == Approx(595.3).margin(1));  // 210 mm x 297 mm
+}
+
 }  // namespace
 }  // namespace caseledger
