@@ -90,6 +90,7 @@ class AuditCases {
   }
 
   Ledger& ledger() { return *ledger_; }
+  std::string data_dir() const { return dir_.Sub("data"); }
   ManualClock& clock() { return clock_; }
 
  private:
