@@ -140,6 +140,12 @@ Status ProjectionStore::Impl::ClearProjection(std::string_view name) {
     registry_ = compliance::PackRegistry();
     counts_.Clear();
   }
+  if (name == kCompliance) {
+    // The audit facts go with the compliance state: a rebuild may end at the position the
+    // loaded table names, so drop the table rather than trust it.
+    std::lock_guard<std::mutex> lock(audit_mu_);
+    audit_table_.reset();
+  }
   return Status::OK();
 }
 
