@@ -290,7 +290,7 @@ TEST_CASE("screenshots of the agency report's charts are not blank", "[report][b
                                                      "--as-of 2099-01-01 --out " +
                                                      html)
               .first == 0);
-  for (const char* chart : {"#chart", "#trend"}) {
+  for (const char* chart : {"#chart", "#distribution", "#trend"}) {
     const PngColours c = Screenshot(dir, "file://" + html + chart);
     REQUIRE(c.ok);
     CHECK(c.distinct > 8);
