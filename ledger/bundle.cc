@@ -26,8 +26,9 @@ Status LoadCheckpoint(const Ledger& ledger, uint64_t size, CaseProofs* proofs) {
   auto key = VerifierKey::Parse(ledger.VerifierKeyString());
   if (!key.ok()) return key.status().WithContext("the ledger's verifier key");
   auto cp = ParseAndVerifyCheckpoint(*note, *key);
-  if (!cp.ok()) return Status::Corruption("stored checkpoint at size " + std::to_string(size) +
-                                          ": " + cp.status().message());
+  if (!cp.ok())
+    return Status::Corruption("stored checkpoint at size " + std::to_string(size) + ": " +
+                              cp.status().message());
   auto heads = FindHeadsRoot(cp->extensions);
   if (!heads.ok()) return Status::Corruption(heads.status().message());
   if (!*heads) {
@@ -109,7 +110,8 @@ std::string EncodeCaseBundle(const CaseProofs& proofs) {
     e.setPosition(pe.position);
     e.setLeafInput(DataOf(pe.leaf_input));
     auto path = e.initInclusionProof(static_cast<unsigned>(pe.inclusion_proof.size()));
-    for (size_t j = 0; j < pe.inclusion_proof.size(); ++j) path.set(j, DataOf(pe.inclusion_proof[j]));
+    for (size_t j = 0; j < pe.inclusion_proof.size(); ++j)
+      path.set(j, DataOf(pe.inclusion_proof[j]));
   }
   auto hp = b.initHeadProof();
   hp.setBucket(proofs.head_proof.bucket);

@@ -65,8 +65,8 @@ std::string EncodeCaseBundle(const CaseProofs& proofs);
 struct BundleReport {
   bool intact() const { return problems.empty(); }
   std::vector<std::string> problems;  // each names what is wrong: which event, which versions
-  bool used_bundle_key = false;  // no pinned key: the key inside the bundle was trusted
-  std::string key;               // the verifier key the checkpoint was checked with
+  bool used_bundle_key = false;       // no pinned key: the key inside the bundle was trusted
+  std::string key;                    // the verifier key the checkpoint was checked with
   std::string case_id;
   std::string origin;
   uint64_t checkpoint_size = 0;

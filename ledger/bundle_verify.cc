@@ -44,6 +44,42 @@ std::string Str(capnp::Data::Reader d) {
   return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
 }
 
+// Copies the bundle's fields out of the message. Throws kj::Exception on malformed input.
+void ReadBundle(kj::ArrayPtr<const capnp::word> words, Decoded* out) {
+  Decoded& d = *out;
+  capnp::ReaderOptions ro;
+  ro.traversalLimitInWords = std::max<uint64_t>(kMinTraversalWords, 4 * words.size());
+  capnp::FlatArrayMessageReader reader(words, ro);
+  auto b = reader.getRoot<schema::CaseBundle>();
+  d.format_version = b.getFormatVersion();
+  d.origin = b.getOrigin();
+  d.verifier_key = b.getVerifierKey();
+  d.checkpoint = b.getCheckpoint();
+  d.case_id = b.getCaseId();
+  for (auto e : b.getEvents()) {
+    DecodedEvent de;
+    de.position = e.getPosition();
+    de.leaf_input = Str(e.getLeafInput());
+    for (auto h : e.getInclusionProof()) de.proof.push_back(Str(h));
+    d.events.push_back(std::move(de));
+  }
+  auto hp = b.getHeadProof();
+  d.bucket = hp.getBucket();
+  for (auto en : hp.getEntries()) {
+    HeadEntry he;
+    he.case_id = en.getCaseId();
+    he.head_version = en.getHeadVersion();
+    const std::string h = Str(en.getHeadLeafHash());
+    if (h.size() == 32) {
+      std::memcpy(he.head_leaf_hash.data(), h.data(), 32);
+    } else {
+      d.bad_entry_hashes.push_back(he.case_id);
+    }
+    d.entries.push_back(std::move(he));
+  }
+  for (auto s : hp.getSiblings()) d.siblings.push_back(Str(s));
+}
+
 Result<Decoded> Decode(std::string_view bytes) {
   if (bytes.size() % sizeof(capnp::word) != 0 || bytes.empty()) {
     return Status::InvalidArgument("malformed file: " + std::to_string(bytes.size()) +
@@ -52,39 +88,7 @@ Result<Decoded> Decode(std::string_view bytes) {
   kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
   Decoded d;
-  KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] {
-    capnp::ReaderOptions ro;
-    ro.traversalLimitInWords = std::max<uint64_t>(kMinTraversalWords, 4 * words.size());
-    capnp::FlatArrayMessageReader reader(words, ro);
-    auto b = reader.getRoot<schema::CaseBundle>();
-    d.format_version = b.getFormatVersion();
-    d.origin = b.getOrigin();
-    d.verifier_key = b.getVerifierKey();
-    d.checkpoint = b.getCheckpoint();
-    d.case_id = b.getCaseId();
-    for (auto e : b.getEvents()) {
-      DecodedEvent de;
-      de.position = e.getPosition();
-      de.leaf_input = Str(e.getLeafInput());
-      for (auto h : e.getInclusionProof()) de.proof.push_back(Str(h));
-      d.events.push_back(std::move(de));
-    }
-    auto hp = b.getHeadProof();
-    d.bucket = hp.getBucket();
-    for (auto en : hp.getEntries()) {
-      HeadEntry he;
-      he.case_id = en.getCaseId();
-      he.head_version = en.getHeadVersion();
-      const std::string h = Str(en.getHeadLeafHash());
-      if (h.size() == 32) {
-        std::memcpy(he.head_leaf_hash.data(), h.data(), 32);
-      } else {
-        d.bad_entry_hashes.push_back(he.case_id);
-      }
-      d.entries.push_back(std::move(he));
-    }
-    for (auto s : hp.getSiblings()) d.siblings.push_back(Str(s));
-  })) {
+  KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] { ReadBundle(words, &d); })) {
     return Status::InvalidArgument(std::string("malformed file: not a readable case bundle (") +
                                    e->getDescription().cStr() + ")");
   }
@@ -110,14 +114,31 @@ struct Checked {
   std::string prev_link;  // prevLeafHash as stored (empty for version 0)
 };
 
+// Reads what the chain checks need of a stored event into `c`; a wrong case or position is
+// the returned status. Throws kj::Exception when a field is unreadable.
+Status ReadFields(const StoredEvent& ev, const std::string& case_id, uint64_t position,
+                  Checked* c) {
+  auto r = ev.reader();
+  c->version = r.getStreamVersion();
+  c->prev_link = Str(r.getPrevLeafHash());
+  if (std::string_view(r.getCaseId().cStr()) != case_id) {
+    return Status::InvalidArgument("belongs to case \"" + std::string(r.getCaseId().cStr()) + "\"");
+  }
+  if (r.getGlobalPosition() != position) {
+    return Status::InvalidArgument("says it is at position " +
+                                   std::to_string(r.getGlobalPosition()));
+  }
+  return Status::OK();
+}
+
 // Checks event `i` against the checkpoint; adds its problems.
 Checked CheckEvent(const Decoded& d, size_t i, const Checkpoint& cp,
                    std::vector<std::string>* problems) {
   const DecodedEvent& de = d.events[i];
   Checked c;
   c.position = de.position;
-  const std::string where = "event #" + std::to_string(i) + " (position " +
-                            std::to_string(de.position) + ")";
+  const std::string where =
+      "event #" + std::to_string(i) + " (position " + std::to_string(de.position) + ")";
   auto ev = StoredEvent::FromBytes(de.position, de.leaf_input);
   if (!ev.ok()) {
     problems->push_back(where + " is altered: its bytes are not a readable event");
@@ -125,18 +146,8 @@ Checked CheckEvent(const Decoded& d, size_t i, const Checkpoint& cp,
   }
   c.leaf = LeafHash(ev->bytes());
   Status readable_fields;
-  KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] {
-    auto r = ev->reader();
-    c.version = r.getStreamVersion();
-    if (std::string_view(r.getCaseId().cStr()) != d.case_id) {
-      readable_fields = Status::InvalidArgument("belongs to case \"" +
-                                                std::string(r.getCaseId().cStr()) + "\"");
-    } else if (r.getGlobalPosition() != de.position) {
-      readable_fields = Status::InvalidArgument(
-          "says it is at position " + std::to_string(r.getGlobalPosition()));
-    }
-    c.prev_link = Str(r.getPrevLeafHash());
-  })) {
+  KJ_IF_MAYBE (e, kj::runCatchingExceptions(
+                      [&] { readable_fields = ReadFields(*ev, d.case_id, de.position, &c); })) {
     problems->push_back(where + " is altered: its fields are not readable");
     return c;
   }
@@ -156,8 +167,10 @@ Checked CheckEvent(const Decoded& d, size_t i, const Checkpoint& cp,
   }
   Status inc = VerifyInclusion(de.position, cp.size, c.leaf, path, cp.root);
   if (!inc.ok()) {
-    problems->push_back(named + " is altered: its inclusion proof does not lead to the "
-                        "checkpoint's root (" + inc.message() + ")");
+    problems->push_back(named +
+                        " is altered: its inclusion proof does not lead to the "
+                        "checkpoint's root (" +
+                        inc.message() + ")");
     return c;
   }
   if (!readable_fields.ok()) {
@@ -176,9 +189,8 @@ void CheckChain(const std::vector<Checked>& events, std::vector<std::string>* pr
     if (!a.readable || !b.readable) continue;
     if (b.version <= a.version || b.position <= a.position) {
       problems->push_back("events are reordered: event #" + std::to_string(i) + " (version " +
-                          std::to_string(b.version) + ", position " +
-                          std::to_string(b.position) + ") follows version " +
-                          std::to_string(a.version) + " at position " +
+                          std::to_string(b.version) + ", position " + std::to_string(b.position) +
+                          ") follows version " + std::to_string(a.version) + " at position " +
                           std::to_string(a.position));
     }
   }
@@ -189,7 +201,8 @@ void CheckChain(const std::vector<Checked>& events, std::vector<std::string>* pr
   uint64_t expected = 0;
   for (const auto& [version, c] : by_version) {
     if (version > expected) {
-      problems->push_back("missing event: version" + std::string(version - expected > 1 ? "s " : " ") +
+      problems->push_back("missing event: version" +
+                          std::string(version - expected > 1 ? "s " : " ") +
                           Range(expected, version - 1) + " of the case not in the bundle");
     }
     expected = version + 1;
@@ -224,17 +237,17 @@ BundleReport VerifyBundle(std::string_view bytes, std::optional<std::string> pin
   report.origin = d.origin;
   report.events = d.events.size();
   if (d.format_version != kFormatVersion) {
-    problems.push_back("malformed file: bundle format version " +
-                       std::to_string(d.format_version) + "; this build reads " +
-                       std::to_string(kFormatVersion));
+    problems.push_back("malformed file: bundle format version " + std::to_string(d.format_version) +
+                       "; this build reads " + std::to_string(kFormatVersion));
     return report;
   }
   report.used_bundle_key = !pinned_verifier_key.has_value();
   const std::string key_text = pinned_verifier_key ? *pinned_verifier_key : d.verifier_key;
   auto key = VerifierKey::Parse(key_text);
   if (!key.ok()) {
-    problems.push_back((pinned_verifier_key ? "the pinned verifier key" : "the bundle's verifier key") +
-                       std::string(" is not valid: ") + key.status().message());
+    problems.push_back(
+        (pinned_verifier_key ? "the pinned verifier key" : "the bundle's verifier key") +
+        std::string(" is not valid: ") + key.status().message());
     return report;
   }
   report.key = key->ToString();

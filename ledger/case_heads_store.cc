@@ -97,8 +97,8 @@ Status Ledger::Impl::LoadCaseHeads() {
       return Status::Corruption("case-head map node entry of the wrong size");
     }
     const int level = static_cast<uint8_t>(k[1]);
-    const uint32_t index = (static_cast<uint32_t>(static_cast<uint8_t>(k[2])) << 8) |
-                           static_cast<uint8_t>(k[3]);
+    const uint32_t index =
+        (static_cast<uint32_t>(static_cast<uint8_t>(k[2])) << 8) | static_cast<uint8_t>(k[3]);
     if (level > kHeadMapLevels || index >= (kHeadMapBuckets >> level)) {
       return Status::Corruption("case-head map node (" + std::to_string(level) + ", " +
                                 std::to_string(index) + ") is out of range");
@@ -109,8 +109,8 @@ Status Ledger::Impl::LoadCaseHeads() {
   // Cases appended to after the newest checkpoint: their buckets are due at the next one.
   std::unique_ptr<rocksdb::Iterator> log(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
   for (log->Seek(storage::LogKey(last_checkpoint_size_)); log->Valid(); log->Next()) {
-    auto ev = StoredEvent::FromBytes(storage::GetU64BE(log->key().data()),
-                                     log->value().ToStringView());
+    auto ev =
+        StoredEvent::FromBytes(storage::GetU64BE(log->key().data()), log->value().ToStringView());
     if (!ev.ok()) return ev.status();
     heads_touched_.insert(HeadBucket(ev->reader().getCaseId().cStr()));
   }
@@ -193,7 +193,8 @@ Result<std::optional<HeadEntry>> Ledger::Impl::HeadAsOfLocked(const std::string&
   if (!storage::DecodeHead(value, &head)) {
     return Status::Corruption("head of case \"" + case_id + "\" is malformed");
   }
-  if (head.position < size) return std::optional<HeadEntry>(HeadEntry{case_id, head.version, head.leaf_hash});
+  if (head.position < size)
+    return std::optional<HeadEntry>(HeadEntry{case_id, head.version, head.leaf_hash});
   // The head is newer than the checkpoint: walk the case's versions back to the last one
   // inside it.
   const std::string prefix = storage::StreamPrefix(case_id);
@@ -229,8 +230,9 @@ Result<HeadProof> Ledger::Impl::ProveCaseHead(std::string_view case_id, uint64_t
   std::shared_lock<std::shared_mutex> l(db_mu_);
   CL_RETURN_IF_ERROR(CheckOpenLocked());
   if (case_heads_cf_ == nullptr) {
-    return Status::NotFound("this data directory has no case-head map yet; open it writable "
-                            "once (any append or `caseledger checkpoint`) to build it");
+    return Status::NotFound(
+        "this data directory has no case-head map yet; open it writable "
+        "once (any append or `caseledger checkpoint`) to build it");
   }
   HeadProof proof;
   proof.bucket = HeadBucket(case_id);

@@ -86,8 +86,8 @@ int RunExport(const ExportArgs& args, std::ostream& out, std::ostream& err) {
         << " events); later events of the case are not in it\n";
   }
   out << "exported case \"" << args.case_id << "\": " << proofs->events.size()
-      << " events (versions 0.." << proofs->events.back().version << "), checkpoint "
-      << cp->origin << " size " << cp->size << ", to " << args.out_file << "\n";
+      << " events (versions 0.." << proofs->events.back().version << "), checkpoint " << cp->origin
+      << " size " << cp->size << ", to " << args.out_file << "\n";
   return kExitOk;
 }
 

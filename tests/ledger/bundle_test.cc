@@ -3,7 +3,6 @@
 #include "ledger/bundle.h"
 
 #include <catch2/catch.hpp>
-
 #include <numeric>
 
 #include "ledger/checkpoint.h"
@@ -94,8 +93,9 @@ TEST_CASE("a flipped byte in an event names that event as altered", "[bundle]") 
   bytes[bytes.size() / 2] ^= 0x01;
   BundleReport r = f.Verify(p);
   CHECK_FALSE(r.intact());
-  CHECK_THAT(AllProblems(r), Contains("event #3 (position " + std::to_string(p.events[3].position) +
-                                      ")") && Contains("altered"));
+  CHECK_THAT(AllProblems(r),
+             Contains("event #3 (position " + std::to_string(p.events[3].position) + ")") &&
+                 Contains("altered"));
 }
 
 TEST_CASE("a dropped middle event is reported as the missing version", "[bundle]") {
@@ -181,8 +181,10 @@ TEST_CASE("a truncated or garbage file is reported as malformed", "[bundle]") {
   CHECK_FALSE(VerifyBundle("").intact());
 }
 
-TEST_CASE("a read-only open exports the events of its newest checkpoint while another handle "
-          "appends, and they verify", "[bundle]") {
+TEST_CASE(
+    "a read-only open exports the events of its newest checkpoint while another handle "
+    "appends, and they verify",
+    "[bundle]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   auto writer = Open(data);

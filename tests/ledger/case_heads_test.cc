@@ -1,13 +1,14 @@
 // The case-head map: checkpoints commit to every case's head (docs/verification.md,
 // "Case-head commitment"). Expected roots are recomputed here from the grammar in the doc,
 // from the events read back, never from the map's own code.
-#include <catch2/catch.hpp>
+#include "ledger/case_heads.h"
+
 #include <rocksdb/db.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <thread>
 
-#include "ledger/case_heads.h"
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
 #include "ledger/storage_format.h"
@@ -90,8 +91,10 @@ void Append(Ledger& ledger, TestEvents& t, const std::string& case_id, size_t n)
   REQUIRE(r.ok());
 }
 
-TEST_CASE("every checkpoint's heads line is the map of every case's head at its size, "
-          "recomputed from scratch", "[case_heads]") {
+TEST_CASE(
+    "every checkpoint's heads line is the map of every case's head at its size, "
+    "recomputed from scratch",
+    "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   {
@@ -124,8 +127,10 @@ TEST_CASE("every checkpoint's heads line is the map of every case's head at its 
   }
 }
 
-TEST_CASE("checkpoints signed while groups are pipelined (concurrent appenders) commit to the "
-          "heads at their size", "[case_heads]") {
+TEST_CASE(
+    "checkpoints signed while groups are pipelined (concurrent appenders) commit to the "
+    "heads at their size",
+    "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   {
@@ -160,8 +165,10 @@ TEST_CASE("checkpoints signed while groups are pipelined (concurrent appenders) 
   }
 }
 
-TEST_CASE("after a failed commit the writer reloads the map from disk, and later checkpoints "
-          "still commit to the heads at their size", "[case_heads]") {
+TEST_CASE(
+    "after a failed commit the writer reloads the map from disk, and later checkpoints "
+    "still commit to the heads at their size",
+    "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   auto fs = std::make_shared<testing::PowerLossFs>();
@@ -200,8 +207,10 @@ TEST_CASE("after a failed commit the writer reloads the map from disk, and later
   }
 }
 
-TEST_CASE("a head proof at an older checkpoint shows the head as it was then, and a case "
-          "created later as absent", "[case_heads]") {
+TEST_CASE(
+    "a head proof at an older checkpoint shows the head as it was then, and a case "
+    "created later as absent",
+    "[case_heads]") {
   TempDir dir;
   auto ledger = Open(dir.Sub("data"));
   TestEvents t;
@@ -264,8 +273,10 @@ TEST_CASE("a head proof with an altered entry or the wrong shape is refused", "[
   CHECK(VerifyHeadProof(dropped, "case-x", *root).status().IsCorruption());
 }
 
-TEST_CASE("a directory from before the map is backfilled and its newest size re-signed with "
-          "the heads line", "[case_heads]") {
+TEST_CASE(
+    "a directory from before the map is backfilled and its newest size re-signed with "
+    "the heads line",
+    "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   uint64_t size = 0;
@@ -324,8 +335,10 @@ void EditRaw(const std::string& data, Edit edit) {
   delete db;
 }
 
-TEST_CASE("verify checks the newest checkpoint's heads line against the log, also when the "
-          "log runs past it", "[case_heads]") {
+TEST_CASE(
+    "verify checks the newest checkpoint's heads line against the log, also when the "
+    "log runs past it",
+    "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   uint64_t middle = 0;

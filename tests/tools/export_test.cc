@@ -1,6 +1,5 @@
 // `caseledger export` and `caseledger verify-bundle` as processes: exit codes and what they say.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -49,8 +48,10 @@ void Spit(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-TEST_CASE("export and verify-bundle exit 0 on an intact bundle, 1 on a tampered one, 2 when "
-          "they cannot run", "[bundle][cli]") {
+TEST_CASE(
+    "export and verify-bundle exit 0 on an intact bundle, 1 on a tampered one, 2 when "
+    "they cannot run",
+    "[bundle][cli]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   {
@@ -61,7 +62,8 @@ TEST_CASE("export and verify-bundle exit 0 on an intact bundle, 1 on a tampered 
     Append(*ledger, t, "case-e", 1);
   }
   const std::string bundle = dir.Sub("case-e.bundle");
-  auto [code, out] = RunCaseledger(kCli, "export --data " + data + " --case case-e --out " + bundle);
+  auto [code, out] =
+      RunCaseledger(kCli, "export --data " + data + " --case case-e --out " + bundle);
   INFO(out);
   REQUIRE(code == 0);
   CHECK_THAT(out, Contains("5 events (versions 0..4)"));
@@ -88,16 +90,20 @@ TEST_CASE("export and verify-bundle exit 0 on an intact bundle, 1 on a tampered 
   SECTION("a pinned key of another ledger is the wrong key, exit 1") {
     TempDir other;
     { auto o = OpenWritable(other.Sub("data")); }
-    auto [c, o] = RunCaseledger(kCli, "verify-bundle " + bundle + " --pubkey " +
-                                          other.Sub("data") + ".checkpoint-key.pub");
+    auto [c, o] = RunCaseledger(
+        kCli, "verify-bundle " + bundle + " --pubkey " + other.Sub("data") + ".checkpoint-key.pub");
     CHECK(c == 1);
     CHECK_THAT(o, Contains("wrong key"));
   }
   SECTION("a missing bundle or an unreadable or invalid pubkey file cannot run, exit 2") {
     CHECK(RunCaseledger(kCli, "verify-bundle " + dir.Sub("none.bundle")).first == 2);
-    CHECK(RunCaseledger(kCli, "verify-bundle " + bundle + " --pubkey " + dir.Sub("none.pub")).first == 2);
+    CHECK(
+        RunCaseledger(kCli, "verify-bundle " + bundle + " --pubkey " + dir.Sub("none.pub")).first ==
+        2);
     Spit(dir.Sub("bad.pub"), "not a key\n");
-    CHECK(RunCaseledger(kCli, "verify-bundle " + bundle + " --pubkey " + dir.Sub("bad.pub")).first == 2);
+    CHECK(
+        RunCaseledger(kCli, "verify-bundle " + bundle + " --pubkey " + dir.Sub("bad.pub")).first ==
+        2);
   }
   SECTION("a truncated file is malformed, exit 1") {
     Spit(bundle, Slurp(bundle).substr(0, 64));
@@ -106,14 +112,16 @@ TEST_CASE("export and verify-bundle exit 0 on an intact bundle, 1 on a tampered 
     CHECK_THAT(o, Contains("malformed file"));
   }
   SECTION("exporting a case that does not exist cannot run, exit 2") {
-    auto [c, o] = RunCaseledger(kCli, "export --data " + data + " --case no-such --out " +
-                                          dir.Sub("x.bundle"));
+    auto [c, o] = RunCaseledger(
+        kCli, "export --data " + data + " --case no-such --out " + dir.Sub("x.bundle"));
     CHECK(c == 2);
   }
 }
 
-TEST_CASE("export while another process holds the directory opens it read-only and says the "
-          "bundle stops at the newest checkpoint", "[bundle][cli]") {
+TEST_CASE(
+    "export while another process holds the directory opens it read-only and says the "
+    "bundle stops at the newest checkpoint",
+    "[bundle][cli]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   auto ledger = OpenWritable(data);
@@ -121,9 +129,10 @@ TEST_CASE("export while another process holds the directory opens it read-only a
   Append(*ledger, t, "case-h", 3);
   REQUIRE(ledger->Checkpoint().ok());
   Append(*ledger, t, "case-h", 2);  // after the newest checkpoint
-  REQUIRE(ledger->Sync().ok());      // so that a read-only open sees the log
+  REQUIRE(ledger->Sync().ok());     // so that a read-only open sees the log
   const std::string bundle = dir.Sub("case-h.bundle");
-  auto [code, out] = RunCaseledger(kCli, "export --data " + data + " --case case-h --out " + bundle);
+  auto [code, out] =
+      RunCaseledger(kCli, "export --data " + data + " --case case-h --out " + bundle);
   INFO(out);
   REQUIRE(code == 0);
   CHECK_THAT(out, Contains("opened read-only"));
