@@ -106,7 +106,7 @@ std::vector<Learnt> LearntBetween(const std::vector<StoredEvent>& events, const 
   std::vector<Learnt> out;
   for (const auto& e : events) {
     if (Knew(a, e) || !Knew(b, e)) continue;
-    Learnt l{&e};
+    Learnt l{&e, false, ""};
     auto r = e.reader();
     l.late = r.getOccurredAt() <= a.micros;
     if (r.hasSupersedes()) {
