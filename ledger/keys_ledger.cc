@@ -71,8 +71,8 @@ Status Ledger::Impl::SetUpMasterKey() {
 
   Result<MasterKey> key = MasterKey::LoadFromFile(path);
   if (!key.ok() && key.status().IsNotFound()) {
+    if (chosen) return key.status();  // a key named but missing is a mistake, even to read
     if (read_only_) return Status::OK();  // reads and proofs need no key; Unseal says so
-    if (chosen) return key.status();
     if (has_recorded) {
       return Status::InvalidArgument("this ledger's master key (fingerprint " + recorded +
                                      ") is not at " + path + "; restore it, or name its file "

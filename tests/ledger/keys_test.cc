@@ -166,6 +166,9 @@ TEST_CASE("a read-only open without a key reads events but cannot unseal", "[key
     REQUIRE(l.ok());
     REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(), std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
   }
+  auto named = OpenWith(dir, &clock, dir.Sub("no-such.key"), /*read_only=*/true);
+  REQUIRE(named.status().IsNotFound());
+  CHECK_THAT(named.status().message(), Catch::Contains("no-such.key"));
   ::unsetenv(kMasterKeyEnv);
   auto l = OpenWith(dir, &clock, "", /*read_only=*/true);
   REQUIRE(l.ok());
