@@ -34,8 +34,8 @@ Status LoadCheckpoint(const Ledger& ledger, uint64_t size, CaseProofs* proofs) {
   if (!*heads) {
     return Status::InvalidArgument("the checkpoint at size " + std::to_string(size) +
                                    " predates the case-head map (no " + kHeadsExtension +
-                                   " line); sign a newer one (`caseledger checkpoint`, or export "
-                                   "with the ledger writable)");
+                                   " line); export with the directory not in use, which signs a "
+                                   "fresh checkpoint");
   }
   proofs->origin = cp->origin;
   proofs->verifier_key = key->ToString();

@@ -232,7 +232,7 @@ Result<HeadProof> Ledger::Impl::ProveCaseHead(std::string_view case_id, uint64_t
   if (case_heads_cf_ == nullptr) {
     return Status::NotFound(
         "this data directory has no case-head map yet; open it writable "
-        "once (any append or `caseledger checkpoint`) to build it");
+        "once (any append, or `caseledger export` while no server runs) to build it");
   }
   HeadProof proof;
   proof.bucket = HeadBucket(case_id);
