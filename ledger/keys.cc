@@ -20,8 +20,8 @@ namespace {
 constexpr char kFingerprintContext[] = "caseledger master key";  // and its NUL
 constexpr char kWrapContext[] = "caseledger child key";
 constexpr uint8_t kWrappedVersion = 0x01;
-constexpr size_t kWrappedSize = 1 + 4 + kMasterFingerprintSize + kAeadNonceSize +
-                                kAeadKeySize + kAeadTagSize;
+constexpr size_t kWrappedSize =
+    1 + 4 + kMasterFingerprintSize + kAeadNonceSize + kAeadKeySize + kAeadTagSize;
 // 64 hex digits, a newline, and room for a CR or trailing spaces an editor may add.
 constexpr size_t kMaxKeyFileBytes = 80;
 
@@ -88,7 +88,8 @@ Status MasterKey::SaveToFile(const std::string& path) const {
   ok = ::close(fd) == 0 && ok;
   if (!ok) {
     ::unlink(path.c_str());
-    return Status::IOError("cannot write master key file " + path + ": " + std::strerror(saved_errno));
+    return Status::IOError("cannot write master key file " + path + ": " +
+                           std::strerror(saved_errno));
   }
   const std::string dir = std::filesystem::path(path).parent_path().string();
   const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -169,8 +170,9 @@ Status CheckKeyOutsideDataDir(const std::string& key_path, const std::string& da
     if (d->empty()) continue;  // a trailing separator
     if (k == key.end() || *k != *d) return Status::OK();
   }
-  return Status::InvalidArgument("master key file " + key_path + " lies inside the data directory " +
-                                 data_dir + "; keep it outside, or a copy of the directory carries "
+  return Status::InvalidArgument("master key file " + key_path +
+                                 " lies inside the data directory " + data_dir +
+                                 "; keep it outside, or a copy of the directory carries "
                                  "its own key");
 }
 

@@ -28,7 +28,8 @@ bool DecodeErasure(std::string_view value, ErasureMarker* m) {
   if (value.size() != 13 || static_cast<uint8_t>(value[12]) > 1) return false;
   m->position = GetU64BE(value.data());
   m->generation = 0;
-  for (int i = 0; i < 4; ++i) m->generation = (m->generation << 8) | static_cast<uint8_t>(value[8 + i]);
+  for (int i = 0; i < 4; ++i)
+    m->generation = (m->generation << 8) | static_cast<uint8_t>(value[8 + i]);
   m->purged = value[12] == 1;
   return true;
 }
@@ -71,26 +72,29 @@ Status Ledger::Impl::SetUpMasterKey() {
 
   Result<MasterKey> key = MasterKey::LoadFromFile(path);
   if (!key.ok() && key.status().IsNotFound()) {
-    if (chosen) return key.status();  // a key named but missing is a mistake, even to read
+    if (chosen) return key.status();      // a key named but missing is a mistake, even to read
     if (read_only_) return Status::OK();  // reads and proofs need no key; Unseal says so
     if (has_recorded) {
       return Status::InvalidArgument("this ledger's master key (fingerprint " + recorded +
-                                     ") is not at " + path + "; restore it, or name its file "
-                                     "with --master-key or " + kMasterKeyEnv);
+                                     ") is not at " + path +
+                                     "; restore it, or name its file "
+                                     "with --master-key or " +
+                                     kMasterKeyEnv);
     }
     key = MasterKey::Generate();
     if (!key.ok()) return key.status();
     CL_RETURN_IF_ERROR(key->SaveToFile(path));
-    log_->warn("no master key configured: made a development master key at {} (fingerprint {}); "
-               "configure one made by `caseledger keys new` for real use",
-               path, key->fingerprint_hex());
+    log_->warn(
+        "no master key configured: made a development master key at {} (fingerprint {}); "
+        "configure one made by `caseledger keys new` for real use",
+        path, key->fingerprint_hex());
   } else if (!key.ok()) {
     return key.status();
   }
   if (has_recorded && recorded != key->fingerprint_hex()) {
-    return Status::InvalidArgument("master key " + path + " does not match this ledger (fingerprint " +
-                                   key->fingerprint_hex() + "; the ledger's master key is " +
-                                   recorded + ")");
+    return Status::InvalidArgument(
+        "master key " + path + " does not match this ledger (fingerprint " +
+        key->fingerprint_hex() + "; the ledger's master key is " + recorded + ")");
   }
   if (!has_recorded && !read_only_) {
     rocksdb::WriteOptions wo;
@@ -120,8 +124,9 @@ Status Ledger::Impl::BuildHoldsIndex() {
     auto r = ev->reader();
     auto body = r.getBody();
     if (body.which() == schema::Event::Body::LEGAL_HOLD_APPLIED) {
-      batch.Put(holds_cf_, storage::HoldKey(r.getChildId().cStr(), r.getCaseId().cStr(),
-                                            body.getLegalHoldApplied().getHoldId().cStr()),
+      batch.Put(holds_cf_,
+                storage::HoldKey(r.getChildId().cStr(), r.getCaseId().cStr(),
+                                 body.getLegalHoldApplied().getHoldId().cStr()),
                 storage::LogKey(pos));
       ++holds;
     } else if (body.which() == schema::Event::Body::LEGAL_HOLD_RELEASED) {
@@ -134,7 +139,8 @@ Status Ledger::Impl::BuildHoldsIndex() {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   CL_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "write the holds index"));
-  if (holds > 0) log_->info("indexed {} legal holds of a directory from before the holds index", holds);
+  if (holds > 0)
+    log_->info("indexed {} legal holds of a directory from before the holds index", holds);
   return Status::OK();
 }
 
@@ -144,7 +150,8 @@ Status Ledger::Impl::ResumePurges() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     storage::ErasureMarker m;
     if (!storage::DecodeErasure(it->value().ToStringView(), &m)) {
-      return Status::Corruption("erasure marker of child \"" + it->key().ToString() + "\" is malformed");
+      return Status::Corruption("erasure marker of child \"" + it->key().ToString() +
+                                "\" is malformed");
     }
     if (!m.purged) pending.push_back(it->key().ToString());
   }
@@ -153,8 +160,10 @@ Status Ledger::Impl::ResumePurges() {
   auto s = db_->Get(rocksdb::ReadOptions(), meta_cf_, storage::kKeysPurgePendingKey, &rotated);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the key purge marker");
   if (pending.empty() && s.IsNotFound()) return Status::OK();
-  log_->warn("finishing a purge of destroyed or rewrapped data keys ({} erasures) that a stop "
-             "interrupted", pending.size());
+  log_->warn(
+      "finishing a purge of destroyed or rewrapped data keys ({} erasures) that a stop "
+      "interrupted",
+      pending.size());
   return PurgeKeysLocked(pending);
 }
 
@@ -169,8 +178,8 @@ Status Ledger::Impl::PurgeKeysLocked(const std::vector<std::string>& children) {
   CL_RETURN_IF_ERROR(FromRocks(db_->Flush(fo, handles_), "flush before purging keys"));
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  CL_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, child_keys_cf_, nullptr, nullptr),
-                               "compact the child keys"));
+  CL_RETURN_IF_ERROR(
+      FromRocks(db_->CompactRange(co, child_keys_cf_, nullptr, nullptr), "compact the child keys"));
   rocksdb::WriteBatch batch;
   batch.Delete(meta_cf_, storage::kKeysPurgePendingKey);
   for (const auto& child : children) {
@@ -179,7 +188,8 @@ Status Ledger::Impl::PurgeKeysLocked(const std::vector<std::string>& children) {
     if (s.IsNotFound()) continue;
     if (!s.ok()) return FromRocks(s, "read an erasure marker");
     storage::ErasureMarker m;
-    if (!storage::DecodeErasure(value, &m)) return Status::Corruption("erasure marker is malformed");
+    if (!storage::DecodeErasure(value, &m))
+      return Status::Corruption("erasure marker is malformed");
     m.purged = true;
     batch.Put(erasures_cf_, child, storage::EncodeErasure(m));
   }
@@ -264,8 +274,10 @@ Result<UnsealedPersonal> Ledger::Impl::Unseal(const StoredEvent& event) const {
   std::shared_ptr<const MasterKey> master = keyring_.Find(wrapped->master_fingerprint);
   if (!master) {
     if (!keyring_.current()) {
-      return Status::InvalidArgument("no master key is loaded: open the ledger with --master-key "
-                                     "FILE (or " + std::string(kMasterKeyEnv) + ") to unseal");
+      return Status::InvalidArgument(
+          "no master key is loaded: open the ledger with --master-key "
+          "FILE (or " +
+          std::string(kMasterKeyEnv) + ") to unseal");
     }
     master = keyring_.current();  // UnwrapDataKey names both fingerprints
   }
@@ -287,7 +299,9 @@ Result<UnsealedPersonal> Ledger::Impl::Unseal(const StoredEvent& event) const {
 // ---------------------------------------------------------------------------------------------
 // Public surface
 
-Result<UnsealedPersonal> Ledger::Unseal(const StoredEvent& event) const { return impl_->Unseal(event); }
+Result<UnsealedPersonal> Ledger::Unseal(const StoredEvent& event) const {
+  return impl_->Unseal(event);
+}
 
 Result<bool> Ledger::IsErased(std::string_view child_id) const { return impl_->IsErased(child_id); }
 

@@ -67,7 +67,8 @@ Result<Hash256> Ledger::Impl::IdempotencyDigest(const PreparedEvent& pe, const G
     if (*erased) {
       return Status::InvalidArgument("event id " + ToHex(AsBytes(pe.event_id)) +
                                      " is already stored, and the personal data of child \"" +
-                                     pe.child_id + "\" was erased since: a retry cannot be matched");
+                                     pe.child_id +
+                                     "\" was erased since: a retry cannot be matched");
     }
     // No key: the stored event was written unencrypted (scheme 0x00, before keys), with the
     // unkeyed digest.
@@ -122,7 +123,7 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
   const std::string prefix = storage::HoldPrefix(child);
 
   // 1. Checks, with no side effect.
-  HoldState local_holds;  // this request's holds, in order
+  HoldState local_holds;              // this request's holds, in order
   std::optional<uint64_t> erased_at;  // an executed erasure in this request
   std::optional<std::optional<storage::ErasureMarker>> stored_erasure;  // looked up once
   auto erasure = [&]() -> Result<std::optional<storage::ErasureMarker>> {
@@ -144,11 +145,12 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
                                      body.getLegalHoldApplied().getHoldId().cStr())] = position;
         break;
       case schema::Event::Body::LEGAL_HOLD_RELEASED:
-        local_holds[storage::HoldKey(child, req.case_id,
-                                     body.getLegalHoldReleased().getHoldId().cStr())] = std::nullopt;
+        local_holds[storage::HoldKey(
+            child, req.case_id, body.getLegalHoldReleased().getHoldId().cStr())] = std::nullopt;
         break;
       case schema::Event::Body::ERASURE_DECIDED: {
-        if (body.getErasureDecided().getDecision() != schema::ErasureDecided::Decision::EXECUTED) break;
+        if (body.getErasureDecided().getDecision() != schema::ErasureDecided::Decision::EXECUTED)
+          break;
         // Every hold on any case of the child: stored, staged in earlier groups (oldest
         // first), in this group, and in this request before this event.
         HoldState holds;
@@ -158,7 +160,8 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
           holds[it->key().ToString()] = storage::GetU64BE(it->value().data());
         }
         if (!it->status().ok()) return FromRocks(it->status(), "read legal holds");
-        for (auto g = older.rbegin(); g != older.rend(); ++g) ApplyHolds((*g)->holds, prefix, &holds);
+        for (auto g = older.rbegin(); g != older.rend(); ++g)
+          ApplyHolds((*g)->holds, prefix, &holds);
         ApplyHolds(mine->holds, prefix, &holds);
         ApplyHolds(local_holds, prefix, &holds);
         for (const auto& [key, applied] : holds) {
@@ -184,10 +187,9 @@ Status Ledger::Impl::StageKeys(AppendRequest& req, uint64_t first_position,
     auto e = erasure();
     if (!e.ok()) return e.status();
     if (*e) {
-      return Status::InvalidArgument("the personal data of child \"" + child +
-                                     "\" was erased (decision at position " +
-                                     std::to_string((*e)->position) +
-                                     "); new personal data for this child is refused");
+      return Status::InvalidArgument(
+          "the personal data of child \"" + child + "\" was erased (decision at position " +
+          std::to_string((*e)->position) + "); new personal data for this child is refused");
     }
     needs_key = true;
   }

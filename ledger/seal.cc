@@ -71,8 +71,8 @@ Result<SecretKey> SecretKey::Random() {
 Result<std::string> AeadSeal(const SecretKey& key, std::span<const uint8_t> associated,
                              std::span<const uint8_t> plaintext) {
   std::string out(kAeadNonceSize + plaintext.size() + kAeadTagSize, '\0');
-  CL_RETURN_IF_ERROR(SealInto(key, associated, plaintext,
-                              {reinterpret_cast<uint8_t*>(out.data()), out.size()}));
+  CL_RETURN_IF_ERROR(
+      SealInto(key, associated, plaintext, {reinterpret_cast<uint8_t*>(out.data()), out.size()}));
   return out;
 }
 
@@ -152,7 +152,8 @@ Result<std::string> OpenPersonal(const SecretKey& data_key, std::string_view eve
                                  std::string_view child_id, std::span<const uint8_t> sealed) {
   Result<SealedHeader> h = ParseSealed(sealed);
   if (!h.ok()) return h.status();
-  if (h->scheme != kSealedAes256Gcm) return Status::InvalidArgument("sealed section is not encrypted");
+  if (h->scheme != kSealedAes256Gcm)
+    return Status::InvalidArgument("sealed section is not encrypted");
   const std::string ad = SealedAssociatedData(event_id, child_id);
   return AeadOpen(data_key, AsBytes(ad), sealed.subspan(5));
 }

@@ -2,7 +2,6 @@
 #include "tools/cli_keys.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 #include <ostream>
@@ -52,14 +51,16 @@ std::function<std::optional<int>()> AddKeysCommands(CLI::App& app) {
       ->required();
   auto rotate_args = std::make_shared<KeysRotateArgs>();
   auto* rotate_cmd = keys->add_subcommand(
-      "rotate", "Rewrap every data key under a new master key in one atomic write; events are "
-                "untouched. Stop the server first (the directory must not be open)");
+      "rotate",
+      "Rewrap every data key under a new master key in one atomic write; events are "
+      "untouched. Stop the server first (the directory must not be open)");
   rotate_cmd->add_option("--data", rotate_args->data_dir, "Data directory")->required();
   rotate_cmd->add_option("--master-key", rotate_args->master_key,
                          "The current master key file (default $CASELEDGER_MASTER_KEY_FILE, "
                          "else DIR.master-key beside the data)");
-  rotate_cmd->add_option("--new-master-key", rotate_args->new_master_key,
-                         "The new master key file, from `caseledger keys new`")
+  rotate_cmd
+      ->add_option("--new-master-key", rotate_args->new_master_key,
+                   "The new master key file, from `caseledger keys new`")
       ->required();
   return [=]() -> std::optional<int> {
     if (new_cmd->parsed()) return RunKeysNew(*new_args, std::cout, std::cerr);

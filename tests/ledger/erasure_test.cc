@@ -62,8 +62,10 @@ struct Fixture {
   }
 };
 
-TEST_CASE("a legal hold refuses erasure until released; then the key is gone from every file "
-          "and every proof still holds", "[erasure]") {
+TEST_CASE(
+    "a legal hold refuses erasure until released; then the key is gone from every file "
+    "and every proof still holds",
+    "[erasure]") {
   Fixture f;
   EventSpec a = f.Spec("case-a");
   a.given_name = kName;
@@ -151,7 +153,8 @@ TEST_CASE("erasure of a child whose data key was made in the same append leaves 
   Fixture f;
   EventSpec a = f.Spec("case-a");
   a.given_name = kName;
-  std::vector<schema::Event::Reader> both = {f.t.Make(a), f.p.ErasureExecuted(f.t, f.Spec("case-a"))};
+  std::vector<schema::Event::Reader> both = {f.t.Make(a),
+                                             f.p.ErasureExecuted(f.t, f.Spec("case-a"))};
   REQUIRE(f.ledger->Append("case-a", ExpectedVersion::Any(), both).ok());
   f.Reopen();
   auto ev = f.ledger->ReadEvent(0);

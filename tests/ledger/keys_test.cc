@@ -3,9 +3,8 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -109,8 +108,7 @@ TEST_CASE("a master key file open to others, inside the data directory or malfor
   CHECK(MasterKey::LoadFromFile(dir.Sub("missing")).status().IsNotFound());
 }
 
-TEST_CASE("without a key file the development key is made beside the data directory",
-          "[keys]") {
+TEST_CASE("without a key file the development key is made beside the data directory", "[keys]") {
   TempDir dir;
   ManualClock clock{kT0};
   ::unsetenv(kMasterKeyEnv);
@@ -137,7 +135,9 @@ TEST_CASE("a wrong master key is refused at open with its fingerprint, and nothi
   {
     auto l = OpenWith(dir, &clock, right);
     REQUIRE(l.ok());
-    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(), std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(),
+                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+                .ok());
     before = Contents(**l);
   }
   const std::string record = RawChildKeyRecord(dir.Sub("data"), "child-1");
@@ -164,7 +164,9 @@ TEST_CASE("a read-only open without a key reads events but cannot unseal", "[key
   {
     auto l = OpenWith(dir, &clock, right);
     REQUIRE(l.ok());
-    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(), std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(),
+                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+                .ok());
   }
   auto named = OpenWith(dir, &clock, dir.Sub("no-such.key"), /*read_only=*/true);
   REQUIRE(named.status().IsNotFound());
@@ -190,10 +192,14 @@ TEST_CASE("rotation rewraps the data keys: the new key reads everything, the old
   {
     auto l = OpenWith(dir, &clock, old_key);
     REQUIRE(l.ok());
-    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(), std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
-    REQUIRE((*l)->Append("case-2", ExpectedVersion::Any(),
-                         std::vector<schema::Event::Reader>{t.Make({.case_id = "case-2", .child_id = "child-2",
-                                  .given_name = "Orvantisel"})}).ok());
+    REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(),
+                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+                .ok());
+    REQUIRE(
+        (*l)->Append("case-2", ExpectedVersion::Any(),
+                     std::vector<schema::Event::Reader>{t.Make(
+                         {.case_id = "case-2", .child_id = "child-2", .given_name = "Orvantisel"})})
+            .ok());
     before = Contents(**l);
   }
   const std::string old_record = RawChildKeyRecord(dir.Sub("data"), "child-1");
@@ -205,9 +211,11 @@ TEST_CASE("rotation rewraps the data keys: the new key reads everything, the old
     CHECK((*l)->RotateMasterKey(old_key).IsInvalidArgument());
     REQUIRE((*l)->RotateMasterKey(new_key).ok());
     CHECK(Contents(**l) == before);  // still readable in the same process
-    REQUIRE((*l)->Append("case-3", ExpectedVersion::Any(),
-                         std::vector<schema::Event::Reader>{t.Make({.case_id = "case-3", .child_id = "child-3",
-                                  .given_name = "Pellomarq"})}).ok());
+    REQUIRE(
+        (*l)->Append("case-3", ExpectedVersion::Any(),
+                     std::vector<schema::Event::Reader>{t.Make(
+                         {.case_id = "case-3", .child_id = "child-3", .given_name = "Pellomarq"})})
+            .ok());
   }
   auto refused = OpenWith(dir, &clock, old_key);
   REQUIRE(refused.status().IsInvalidArgument());
@@ -244,9 +252,10 @@ TEST_CASE("a rotation among concurrent appends leaves every event readable with 
           // A new child every other event: keys are made while the rotation runs.
           const std::string child = "child-" + std::to_string(i) + "-" + std::to_string(k / 2);
           const std::string case_id = "case-" + child;
-          auto r = ledger.Append(case_id, ExpectedVersion::Any(),
-                                 std::vector<schema::Event::Reader>{t.Make(
-                                     {.case_id = case_id, .child_id = child, .given_name = kName})});
+          auto r = ledger.Append(
+              case_id, ExpectedVersion::Any(),
+              std::vector<schema::Event::Reader>{
+                  t.Make({.case_id = case_id, .child_id = child, .given_name = kName})});
           if (!r.ok()) ++failures;
         }
       });
@@ -290,7 +299,8 @@ TEST_CASE("keys new writes a 0600 key file and never overwrites; keys rotate swi
     auto l = OpenWith(dir, &clock, made.out);
     REQUIRE(l.ok());
     REQUIRE((*l)->Append("case-1", ExpectedVersion::Any(),
-                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+                         std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+                .ok());
   }
   cli::KeysNewArgs next{dir.Sub("b.key")};
   REQUIRE(cli::RunKeysNew(next, out, err) == cli::kExitOk);

@@ -3,11 +3,11 @@
 #include "ledger/seal.h"
 
 #include <capnp/serialize.h>
-#include <catch2/catch.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <thread>
 
@@ -92,12 +92,17 @@ TEST_CASE("no file of the data directory or the log holds a sealed name, plain o
     f.ledger = std::move(r).value();
   }
   TestEvents t;
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.child_id = "child-q", .given_name = kName,
-                                    .agency_id = kClearMarker})}).ok());
-  REQUIRE(f.ledger->Append("case-2", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.case_id = "case-2", .child_id = "child-v",
-                                    .given_name = kOtherName})}).ok());
+  REQUIRE(
+      f.ledger
+          ->Append("case-1", ExpectedVersion::Any(),
+                   std::vector<schema::Event::Reader>{t.Make(
+                       {.child_id = "child-q", .given_name = kName, .agency_id = kClearMarker})})
+          .ok());
+  REQUIRE(f.ledger
+              ->Append("case-2", ExpectedVersion::Any(),
+                       std::vector<schema::Event::Reader>{t.Make(
+                           {.case_id = "case-2", .child_id = "child-v", .given_name = kOtherName})})
+              .ok());
   REQUIRE(f.ledger->Sync().ok());  // table files too, not only the write-ahead log
   f.Reopen();
   auto ev = f.ledger->ReadEvent(0);
@@ -117,8 +122,11 @@ TEST_CASE("sealed data is scheme 1 and unseals to what the client sent, across a
           "[seal]") {
   Fixture f;
   TestEvents t;
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.given_name = kName}), t.Make({})}).ok());
+  REQUIRE(
+      f.ledger
+          ->Append("case-1", ExpectedVersion::Any(),
+                   std::vector<schema::Event::Reader>{t.Make({.given_name = kName}), t.Make({})})
+          .ok());
   f.Reopen();
   auto log = f.ledger->ReadLog(0, 10);
   REQUIRE(log.ok());
@@ -137,7 +145,10 @@ TEST_CASE("sealed data is scheme 1 and unseals to what the client sent, across a
 TEST_CASE("a flipped ciphertext byte fails to unseal with a clear error", "[seal][corruption]") {
   Fixture f;
   TestEvents t;
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(), std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+  REQUIRE(f.ledger
+              ->Append("case-1", ExpectedVersion::Any(),
+                       std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+              .ok());
   f.Reopen();
   auto ev = f.ledger->ReadEvent(0);
   REQUIRE(ev.ok());
@@ -153,8 +164,8 @@ TEST_CASE("a flipped ciphertext byte fails to unseal with a clear error", "[seal
   REQUIRE(tampered.ok());
   auto u = f.ledger->Unseal(*tampered);
   REQUIRE(u.status().IsCorruption());
-  CHECK_THAT(u.status().message(), Catch::Contains("position 0") &&
-                                       Catch::Contains("authentication failed"));
+  CHECK_THAT(u.status().message(),
+             Catch::Contains("position 0") && Catch::Contains("authentication failed"));
   // The stored event itself is untouched and still opens.
   CHECK(f.ledger->Unseal(*ev).ok());
 }
@@ -162,11 +173,16 @@ TEST_CASE("a flipped ciphertext byte fails to unseal with a clear error", "[seal
 TEST_CASE("an event moved to another child does not unseal", "[seal][corruption]") {
   Fixture f;
   TestEvents t;
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.child_id = "child-a", .given_name = kName})}).ok());
-  REQUIRE(f.ledger->Append("case-2", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.case_id = "case-2", .child_id = "child-b",
-                                    .given_name = kOtherName})}).ok());
+  REQUIRE(f.ledger
+              ->Append("case-1", ExpectedVersion::Any(),
+                       std::vector<schema::Event::Reader>{
+                           t.Make({.child_id = "child-a", .given_name = kName})})
+              .ok());
+  REQUIRE(f.ledger
+              ->Append("case-2", ExpectedVersion::Any(),
+                       std::vector<schema::Event::Reader>{t.Make(
+                           {.case_id = "case-2", .child_id = "child-b", .given_name = kOtherName})})
+              .ok());
   auto ev = f.ledger->ReadEvent(0);
   REQUIRE(ev.ok());
   // The same ciphertext under child-b's envelope: the associated data (and key) differ.
@@ -174,8 +190,9 @@ TEST_CASE("an event moved to another child does not unseal", "[seal][corruption]
   msg.setRoot(ev->reader());
   msg.getRoot<schema::Event>().setChildId("child-b");
   auto words = capnp::canonicalize(msg.getRoot<schema::Event>().asReader());
-  auto moved = StoredEvent::FromBytes(0, std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
-                                                     words.asBytes().size()));
+  auto moved = StoredEvent::FromBytes(
+      0,
+      std::string(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size()));
   REQUIRE(moved.ok());
   CHECK(f.ledger->Unseal(*moved).status().IsCorruption());
 }
@@ -201,9 +218,9 @@ TEST_CASE("idempotency keeps no unkeyed digest of personal data, and retries sti
   capnp::MallocMessageBuilder changed;
   changed.setRoot(personal);
   changed.getRoot<schema::Event>().getPersonal().setGivenName(kOtherName);
-  auto refused = f.ledger->Append("case-1", ExpectedVersion::Any(),
-                                  std::vector<schema::Event::Reader>{
-                                      changed.getRoot<schema::Event>().asReader()});
+  auto refused = f.ledger->Append(
+      "case-1", ExpectedVersion::Any(),
+      std::vector<schema::Event::Reader>{changed.getRoot<schema::Event>().asReader()});
   CHECK(refused.status().IsInvalidArgument());
   REQUIRE(f.ledger->Sync().ok());
   f.ledger.reset();
@@ -221,9 +238,9 @@ StoredEvent AsUnencrypted(const StoredEvent& event, const std::string& canonical
   sealed[0] = kSealedUnencrypted;
   std::memcpy(sealed.begin() + 1, canonical.data(), canonical.size());
   auto words = capnp::canonicalize(msg.getRoot<schema::Event>().asReader());
-  auto ev = StoredEvent::FromBytes(event.position(),
-                                   std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
-                                               words.asBytes().size()));
+  auto ev = StoredEvent::FromBytes(
+      event.position(),
+      std::string(reinterpret_cast<const char*>(words.asBytes().begin()), words.asBytes().size()));
   REQUIRE(ev.ok());
   return std::move(ev).value();
 }
@@ -233,8 +250,10 @@ TEST_CASE("unencrypted sealed sections of old directories still read, as erased 
   Fixture f;
   TestEvents t;
   testing::PrivacyEvents p;
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{t.Make({.given_name = kName})}).ok());
+  REQUIRE(f.ledger
+              ->Append("case-1", ExpectedVersion::Any(),
+                       std::vector<schema::Event::Reader>{t.Make({.given_name = kName})})
+              .ok());
   auto ev = f.ledger->ReadEvent(0);
   REQUIRE(ev.ok());
   auto opened = f.ledger->Unseal(*ev);
@@ -243,9 +262,11 @@ TEST_CASE("unencrypted sealed sections of old directories still read, as erased 
   auto legacy = f.ledger->Unseal(old);
   REQUIRE(legacy.ok());
   CHECK(GivenName(*legacy) == kName);
-  REQUIRE(f.ledger->Append("case-1", ExpectedVersion::Any(),
-                           std::vector<schema::Event::Reader>{
-                               p.ErasureExecuted(t, {.case_id = "case-1"})}).ok());
+  REQUIRE(
+      f.ledger
+          ->Append("case-1", ExpectedVersion::Any(),
+                   std::vector<schema::Event::Reader>{p.ErasureExecuted(t, {.case_id = "case-1"})})
+          .ok());
   f.Reopen();
   auto after = f.ledger->Unseal(old);
   REQUIRE(after.ok());
@@ -264,10 +285,10 @@ TEST_CASE("concurrent first appends of one child's personal data share one data 
       TestEvents t;
       const std::string case_id = "case-" + std::to_string(i);
       for (int k = 0; k < kPerThread; ++k) {
-        auto r = f.ledger->Append(case_id, ExpectedVersion::Any(),
-                                  std::vector<schema::Event::Reader>{t.Make(
-                                      {.case_id = case_id, .child_id = "child-shared",
-                                       .given_name = kName})});
+        auto r = f.ledger->Append(
+            case_id, ExpectedVersion::Any(),
+            std::vector<schema::Event::Reader>{
+                t.Make({.case_id = case_id, .child_id = "child-shared", .given_name = kName})});
         if (!r.ok()) ++failures;
       }
     });

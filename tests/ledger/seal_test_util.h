@@ -25,7 +25,8 @@ namespace caseledger::testing {
 
 // The files under `root` (recursively) that contain `secret`, as raw bytes or in base64 at
 // any of the three byte alignments.
-inline std::vector<std::string> FilesContaining(const std::string& root, const std::string& secret) {
+inline std::vector<std::string> FilesContaining(const std::string& root,
+                                                const std::string& secret) {
   std::vector<std::string> needles = {secret};
   for (size_t lead = 0; lead < 3; ++lead) {
     const std::string enc = EncodeBase64(AsBytes(std::string(lead, '\0') + secret));
@@ -40,7 +41,8 @@ inline std::vector<std::string> FilesContaining(const std::string& root, const s
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root, ec)) {
     if (!entry.is_regular_file(ec)) continue;
     std::ifstream in(entry.path(), std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     for (const auto& n : needles) {
       if (content.find(n) != std::string::npos) {
         found.push_back(entry.path().string());
@@ -65,7 +67,8 @@ inline std::string RawChildKeyRecord(const std::string& data_dir, const std::str
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string value;
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "child_keys") (void)db->Get(rocksdb::ReadOptions(), handles[i], child_id, &value);
+    if (names[i] == "child_keys")
+      (void)db->Get(rocksdb::ReadOptions(), handles[i], child_id, &value);
   }
   for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
   return value;
