@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <unordered_map>
 
 #include "schema/case_view.capnp.h"
@@ -374,20 +375,27 @@ void FactsTable::IndexRules() {
   for (uint32_t c = 0; c < cases.size(); ++c) {
     const auto& obligations = cases[c].obligations;
     for (uint32_t o = 0; o < obligations.size(); ++o) {
-      by_rule[obligations[o].rule].push_back({c, o});
+      by_rule[obligations[o].rule].push_back({c, o, obligations[o]});
     }
   }
 }
 
-std::vector<FactsTable::Ref> FactsTable::OfRules(const std::vector<std::string_view>& rules) const {
-  std::vector<Ref> out;
+std::vector<const FactsTable::Ref*> FactsTable::OfRules(const std::vector<std::string_view>& rules,
+                                                        bool sorted) const {
+  std::vector<const Ref*> out;
   for (auto rule : rules) {
     auto id = pool.Find(rule);
     if (!id) continue;
     auto it = by_rule.find(*id);
-    if (it != by_rule.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    if (it == by_rule.end()) continue;
+    for (const Ref& r : it->second) out.push_back(&r);
   }
-  if (rules.size() > 1) std::sort(out.begin(), out.end());
+  if (sorted && rules.size() > 1) {
+    std::sort(out.begin(), out.end(), [](const Ref* a, const Ref* b) {
+      return std::tie(a->case_index, a->obligation_index) <
+             std::tie(b->case_index, b->obligation_index);
+    });
+  }
   return out;
 }
 

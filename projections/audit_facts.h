@@ -116,12 +116,11 @@ Result<AuditCase> DecodeFacts(std::string_view case_id, std::string_view bytes, 
 
 // Every case's facts at one projection position, in case-id order: what the queries scan.
 struct FactsTable {
+  // One obligation of a rule, copied next to its rule's others so that a scan of a rule reads
+  // memory in order rather than jumping from case to case.
   struct Ref {
     uint32_t case_index, obligation_index;
-    bool operator<(const Ref& o) const {
-      return case_index != o.case_index ? case_index < o.case_index
-                                        : obligation_index < o.obligation_index;
-    }
+    AuditObligation o;
   };
   uint64_t position = 0;
   StringPool pool;
@@ -132,12 +131,12 @@ struct FactsTable {
 
   // Fills by_rule from the cases.
   void IndexRules();
-  // The obligations of these rules, in case order then the case's own order.
-  std::vector<Ref> OfRules(const std::vector<std::string_view>& rules) const;
-  const AuditCase& CaseOf(Ref r) const { return cases[r.case_index]; }
-  const AuditObligation& Of(Ref r) const {
-    return cases[r.case_index].obligations[r.obligation_index];
-  }
+  // The obligations of these rules: rule by rule, or with `sorted` in case order then the
+  // case's own order. The pointers point into by_rule.
+  std::vector<const Ref*> OfRules(const std::vector<std::string_view>& rules,
+                                  bool sorted = false) const;
+  const AuditCase& CaseOf(const Ref* r) const { return cases[r->case_index]; }
+  const AuditObligation& Of(const Ref* r) const { return r->o; }
 };
 
 }  // namespace caseledger::projections::audit

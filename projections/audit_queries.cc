@@ -126,7 +126,7 @@ void InterviewDelay(const FactsTable& t, const Params& p, AuditResult* out) {
   };
   constexpr uint32_t kNotYet = UINT32_MAX;  // no interview yet: the row after the agencies
   std::map<std::pair<uint32_t, uint32_t>, Group> groups;
-  for (const auto ref : t.OfRules({"R14"})) {
+  for (const auto* ref : t.OfRules({"R14"})) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;

@@ -42,14 +42,14 @@ void ReturnSafeguards(const FactsTable& t, const Params& p, AuditResult* out) {
     std::string bid = "-", risk = "-", views = "-";
   };
   std::map<std::tuple<uint32_t, int64_t, uint32_t>, Decision> decisions;
-  for (const auto ref : t.OfRules({"R11", "R11B", "R10"})) {
+  for (const auto* ref : t.OfRules({"R11", "R11B", "R10"})) {
     const AuditObligation& o = t.Of(ref);
     if (o.trigger_type == 0 || (o.trigger_type != returned && o.trigger_type != transferred)) {
       continue;
     }
     if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, t.CaseOf(ref), p)) continue;
     if (!AgencyMatches(t, o.trigger_agency, p)) continue;
-    Decision& d = decisions[{ref.case_index, o.trigger_at, o.trigger_type}];
+    Decision& d = decisions[{ref->case_index, o.trigger_at, o.trigger_type}];
     d.agency = o.trigger_agency;
     std::string status(o.StatusAsOf(p.as_of));
     (o.rule == r11 ? d.bid : o.rule == r11b ? d.risk : d.views) = std::move(status);
@@ -119,7 +119,7 @@ void SchoolTherapy(const FactsTable& t, const Params& p, AuditResult* out) {
   };
   constexpr uint32_t kNotYet = UINT32_MAX;
   std::map<std::tuple<uint32_t, bool, uint32_t>, Group> groups;  // jurisdiction, school, agency
-  for (const auto ref : t.OfRules({"R23", "R22B"})) {
+  for (const auto* ref : t.OfRules({"R23", "R22B"})) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;
@@ -156,7 +156,7 @@ void ChildProtectionClocks(const FactsTable& t, const Params& p, AuditResult* ou
     CaseSet flagged;
   };
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, Group> groups;
-  for (const auto ref : t.OfRules({"R28", "R28B"})) {
+  for (const auto* ref : t.OfRules({"R28", "R28B"})) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;
@@ -210,7 +210,7 @@ void Proceedings(const FactsTable& t, const Params& p, AuditResult* out) {
     g.verdicts += c.verdict != 0;
     g.convictions += c.verdict == 1 || c.verdict == 2;  // conviction, partialConviction
   }
-  for (const auto ref : t.OfRules({"R26", "R26B"})) {
+  for (const auto* ref : t.OfRules({"R26", "R26B"})) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (o.trigger_at > p.as_of || !counted(c)) continue;
@@ -237,8 +237,8 @@ void CounselCompensation(const FactsTable& t, const Params& p, AuditResult* out)
     CaseSet flagged;  // interviewed without counsel first
   };
   std::vector<bool> counsel_before(t.cases.size(), false);  // R20B met, by case index
-  for (const auto ref : t.OfRules({"R20B"})) {
-    if (t.Of(ref).StatusAsOf(p.as_of) == "met") counsel_before[ref.case_index] = true;
+  for (const auto* ref : t.OfRules({"R20B"})) {
+    if (t.Of(ref).StatusAsOf(p.as_of) == "met") counsel_before[ref->case_index] = true;
   }
   std::map<std::string, Group> groups;
   for (size_t k = 0; k < t.cases.size(); ++k) {
@@ -283,7 +283,7 @@ void Guardians(const FactsTable& t, const Params& p, AuditResult* out) {
     ++g.with;
     g.changes += c.representatives - 1;
   }
-  for (const auto ref : t.OfRules({"R05", "R06"})) {
+  for (const auto* ref : t.OfRules({"R05", "R06"})) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (o.trigger_at > p.as_of || !counted(c)) continue;

@@ -70,7 +70,7 @@ void ListFindings(const FactsTable& t, const Params& p, const std::vector<RuleIs
     if (auto id = t.pool.Find(name)) types.push_back(*id);
   }
   if (!trigger_types.empty() && types.empty()) return;
-  for (const auto ref : t.OfRules(ids)) {
+  for (const auto* ref : t.OfRules(ids, /*sorted=*/true)) {
     const AuditCase& c = t.CaseOf(ref);
     const AuditObligation& o = t.Of(ref);
     if (!InPeriod(o.trigger_at, p) || !InJurisdiction(t, c, p)) continue;
