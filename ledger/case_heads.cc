@@ -137,6 +137,30 @@ Hash256 HeadMapRootFromScratch(std::vector<HeadEntry> entries) {
   return level[0];
 }
 
+HeadMapTree::HeadMapTree() : levels_(kHeadMapLevels + 1) {
+  for (int l = 0; l <= kHeadMapLevels; ++l) {
+    levels_[l].assign(kHeadMapBuckets >> l, EmptyHeadSubtree(l));
+  }
+}
+
+void HeadMapTree::SetBuckets(const std::map<uint32_t, Hash256>& buckets) {
+  std::vector<uint32_t> changed;
+  for (const auto& [bucket, hash] : buckets) {
+    levels_[0][bucket] = hash;
+    changed.push_back(bucket);
+  }
+  for (int l = 1; l <= kHeadMapLevels; ++l) {
+    std::vector<uint32_t> parents;
+    for (uint32_t i : changed) {
+      if (parents.empty() || parents.back() != i >> 1) parents.push_back(i >> 1);
+    }
+    for (uint32_t p : parents) {
+      levels_[l][p] = NodeHash(levels_[l - 1][2 * p], levels_[l - 1][2 * p + 1]);
+    }
+    changed = std::move(parents);
+  }
+}
+
 namespace storage {
 
 std::string HeadMemberKey(uint32_t bucket, std::string_view case_id) {

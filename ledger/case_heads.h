@@ -17,6 +17,7 @@
 #define CASELEDGER_LEDGER_CASE_HEADS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,19 @@ Result<std::optional<Hash256>> FindHeadsRoot(const std::vector<std::string>& ext
 // The root of the map holding `entries` (any order, unique case ids), computed from scratch:
 // O(entries + 65536). For `caseledger verify` and tests.
 Hash256 HeadMapRootFromScratch(std::vector<HeadEntry> entries);
+
+// The map's node hashes in memory (2^17 - 1 hashes, 4 MB), updated bucket by bucket: what
+// `caseledger verify` replays the log into. Thread-compatible.
+class HeadMapTree {
+ public:
+  HeadMapTree();
+  // Sets the hashes of the buckets in `buckets` (bucket -> hash) and rehashes their paths.
+  void SetBuckets(const std::map<uint32_t, Hash256>& buckets);
+  const Hash256& Root() const { return levels_[kHeadMapLevels][0]; }
+
+ private:
+  std::vector<std::vector<Hash256>> levels_;  // levels_[0]: the buckets
+};
 
 namespace storage {
 // case_heads column family keys (docs/storage_format.md). PERSISTED: never renumber.

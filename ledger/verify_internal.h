@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -227,6 +228,22 @@ class alignas(64) LeafCheck {
   size_t next_capture_ = 0;
   std::vector<Hash256> case_leaves_;
 };
+
+// A checkpoint's caseledger-heads root, as it states it.
+struct CommittedHeads {
+  uint64_t size = 0;
+  Hash256 root{};
+};
+
+// Replays the log into the case-head map once, in checkpoint order (`committed` ascending by
+// size), and adds a finding "checkpoint SIZE" for each whose root differs. `at(p)` gives the
+// case index (into `case_ids`; kNoCase: no readable event) and version at position p. At each
+// checkpoint only the buckets of cases appended to since the previous one are rehashed, each
+// such case's newest event read back from `log_cf` and hashed. Errors: storage failures.
+Status CheckHeadCommitments(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log_cf,
+    const std::vector<CommittedHeads>& committed, const std::vector<std::string>& case_ids,
+    const std::function<std::pair<uint32_t, uint64_t>(uint64_t)>& at, Findings* findings);
 
 }  // namespace caseledger::verify_detail
 

@@ -335,10 +335,8 @@ void EditRaw(const std::string& data, Edit edit) {
   delete db;
 }
 
-TEST_CASE(
-    "verify checks the newest checkpoint's heads line against the log, also when the "
-    "log runs past it",
-    "[case_heads]") {
+TEST_CASE("verify checks every checkpoint's heads line against the log, an older one too",
+          "[case_heads]") {
   TempDir dir;
   const std::string data = dir.Sub("data");
   uint64_t middle = 0;
@@ -357,19 +355,11 @@ TEST_CASE(
     REQUIRE(report.ok());
     return std::move(report).value();
   };
-  // Without the newest checkpoint, the one at `middle` is the newest: heads below its size.
-  EditRaw(data, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cps) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cps));
-    it->SeekToLast();
-    REQUIRE(it->Valid());
-    REQUIRE(storage::GetU64BE(it->key().data()) > middle);
-    REQUIRE(db->Delete(rocksdb::WriteOptions(), cps, it->key()).ok());
-  });
   VerifyReport intact = verify();
   INFO((intact.findings.empty() ? std::string() : intact.findings[0].ToString()));
   CHECK(intact.intact());
 
-  // The same checkpoint re-signed by the right key over a wrong heads root.
+  // The older checkpoint re-signed by the right key over a wrong heads root.
   auto key = SigningKey::LoadFromFile(data + ".checkpoint-key");
   REQUIRE(key.ok());
   EditRaw(data, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cps) {
