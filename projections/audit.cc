@@ -317,7 +317,7 @@ Result<AuditResult> RunAuditQuery(const ProjectionStore& store, const Ledger& le
     result.rows = std::move(*rows);
     return result;
   }
-  auto table = store.AuditFacts();
+  auto table = store.AuditFacts(request.min_position);
   if (!table.ok()) return table.status();
   result.position = (*table)->position;
   def->run(**table, *params, &result);

@@ -52,6 +52,12 @@ struct AuditRequest {
   std::string name;
   std::map<std::string, std::string> params;  // name -> value as text
   std::optional<int64_t> as_of;               // microseconds since the epoch; default now
+  // How fresh the answer must be: with a value, facts already loaded at a position >= it are
+  // reused even when the projections have moved on since (the answer names the position it
+  // reflects); without one, the facts are reloaded whenever the projections moved. Loading
+  // costs a pass over every case (docs/audit.md), so a server under appends passes the
+  // client's freshness floor here.
+  std::optional<uint64_t> min_position;
 };
 
 struct AuditRow {

@@ -8,14 +8,18 @@
 
 namespace caseledger::projections {
 
-Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::Impl::AuditFacts() const {
+Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::Impl::AuditFacts(
+    std::optional<uint64_t> min_position) const {
   std::lock_guard<std::mutex> lock(audit_mu_);
   // The position read before the scan: a catch-up running meanwhile may add newer facts, which
   // the table then holds a little ahead of its stated position, never behind it.
   const uint64_t at = position();
-  if (audit_table_ && audit_table_->position == at) return audit_table_;
+  if (audit_table_ &&
+      (audit_table_->position == at || (min_position && audit_table_->position >= *min_position))) {
+    return audit_table_;
+  }
   // TODO(perf): update the table from the cases each flush writes, instead of reloading it
-  // whenever the position moves (a server under load reloads about once per query).
+  // whenever the position moves past what the caller accepts.
   auto table = std::make_shared<audit::FactsTable>();
   table->position = at;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), audit_));

@@ -113,7 +113,8 @@ class ProjectionStore::Impl {
   Result<std::vector<AccountabilityRow>> Accountability(int64_t from, int64_t to, bool monthly,
                                                         int64_t as_of) const;
   std::vector<compliance::PackRegistry::ActivationInfo> Activations() const;
-  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts() const;
+  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts(
+      std::optional<uint64_t> min_position) const;
 
  private:
   // The states of the cases a catch-up touched since its last flush.

@@ -231,8 +231,9 @@ Result<std::vector<AccountabilityRow>> ProjectionStore::Accountability(int64_t f
 std::vector<compliance::PackRegistry::ActivationInfo> ProjectionStore::Activations() const {
   return impl_->Activations();
 }
-Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::AuditFacts() const {
-  return impl_->AuditFacts();
+Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::AuditFacts(
+    std::optional<uint64_t> min_position) const {
+  return impl_->AuditFacts(min_position);
 }
 
 // ---- Follower ---------------------------------------------------------------------------

@@ -142,8 +142,10 @@ class ProjectionStore {
 
   // Every case's audit facts (column family "audit_facts", written with the compliance state),
   // loaded into memory once per projection position and shared by the audit queries
-  // (projections/audit.h) until the position moves. Thread-safe.
-  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts() const;
+  // (projections/audit.h) until the position moves, or with `min_position` as long as the
+  // loaded table's position is at least that. Thread-safe.
+  Result<std::shared_ptr<const audit::FactsTable>> AuditFacts(
+      std::optional<uint64_t> min_position = std::nullopt) const;
 
   class Impl;
 

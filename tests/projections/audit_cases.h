@@ -79,14 +79,16 @@ class AuditCases {
 
   Result<projections::AuditResult> TryRun(const std::string& name,
                                           std::map<std::string, std::string> params,
-                                          int64_t as_of = kT0 + 60 * kDay) {
+                                          int64_t as_of = kT0 + 60 * kDay,
+                                          std::optional<uint64_t> min_position = std::nullopt) {
     if (!store_) {
       auto store = projections::ProjectionStore::Open(*ledger_);
       REQUIRE(store.ok());
       store_ = std::move(*store);
     }
     REQUIRE(store_->CatchUp().ok());
-    return projections::RunAuditQuery(*store_, *ledger_, {name, std::move(params), as_of});
+    return projections::RunAuditQuery(*store_, *ledger_,
+                                      {name, std::move(params), as_of, min_position});
   }
 
   Ledger& ledger() { return *ledger_; }

@@ -214,6 +214,30 @@ TEST_CASE("record_access lists the reads of a case's access stream and its discl
   CHECK(c.TryRun("record_access", {{"case", "dk-case-zz"}}).status().IsInvalidArgument());
 }
 
+TEST_CASE(
+    "an audit answer reuses the loaded facts while they are as fresh as asked, and "
+    "names the position they reflect",
+    "[audit]") {
+  AuditCases c;
+  WriteCases(c);
+  const auto first = c.Run("repeat_interviews", {{"count", "0"}});
+  CHECK(first.position == c.ledger().size());
+  CHECK(first.rows.size() == 2);  // cases a and b
+  // A third interviewed child arrives.
+  c.Add("dk-case-c", kT0 + 6 * kDay, "dk-barnahus-cph", Role::POLICE,
+        testing::audit::Interview(testing::audit::InterviewSpec{1, "iv-3"}));
+  // At least as fresh as the first answer: the loaded facts do, and say so.
+  auto r = c.TryRun("repeat_interviews", {{"count", "0"}}, kT0 + 60 * kDay, first.position);
+  REQUIRE(r.ok());
+  CHECK(r->position == first.position);
+  CHECK(r->rows.size() == 2);
+  // Without a floor the facts are reloaded at the new position.
+  r = c.TryRun("repeat_interviews", {{"count", "0"}});
+  REQUIRE(r.ok());
+  CHECK(r->position == c.ledger().size());
+  CHECK(r->rows.size() == 3);
+}
+
 TEST_CASE("audit queries refuse unknown queries, unknown parameters and bad values", "[audit]") {
   AuditCases c;
   WriteCases(c);
