@@ -106,6 +106,9 @@ void RequestHandler::AuditQuery(const RequestContext& context, uint64_t id,
   const auto format = request.getFormat();
   const bool with_proofs = request.getWithProofs();
   const uint64_t min_position = request.getMinPosition();
+  // Facts loaded at or after the client's floor are reused (a reload is a pass over every
+  // case); the answer states the position it reflects.
+  query.min_position = min_position;
   const RequestContext ctx = context;
   follower_->WhenReached(min_position, kFreshnessWaitMillis, [=, this](uint64_t reached) {
     if (reached < min_position) {

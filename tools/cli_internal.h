@@ -85,6 +85,14 @@ struct AuditRemoteArgs {
 };
 int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ostream& err);
 
+// The most case bundles `query --with-proofs` writes for one answer (the server's limit too).
+inline constexpr size_t kMaxBundlesPerAnswer = 1000;
+// Writes `checkpoint` as DIR/checkpoint.txt and each (case id, bundle) as DIR/CASE.bundle,
+// creating DIR; says on `err` what it wrote.
+Status WriteCaseBundles(const std::string& dir, const std::string& checkpoint,
+                        const std::vector<std::pair<std::string, std::string>>& bundles,
+                        std::ostream& err);
+
 }  // namespace caseledger::cli::detail
 
 #endif  // CASELEDGER_TOOLS_CLI_INTERNAL_H_

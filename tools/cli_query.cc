@@ -4,12 +4,19 @@
 #include "tools/cli_query.h"
 
 #include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 
+#include "ledger/bundle.h"
 #include "projections/audit.h"
 #include "tools/cli.h"
 #include "tools/cli_internal.h"
+#include "tools/cli_options.h"
 #include "tools/cli_projection_open.h"
 
 namespace caseledger::cli {
@@ -47,7 +54,71 @@ Result<std::map<std::string, std::string>> ParseParams(const std::vector<std::st
   return params;
 }
 
+// A bundle for each case the answer names, at the checkpoint the answer states.
+Status WriteProofs(const Ledger& ledger, const projections::AuditResult& result,
+                   const std::string& dir, std::ostream& err) {
+  if (!result.checkpoint_size) {
+    return Status::NotFound("the ledger has no signed checkpoint yet: nothing to prove against");
+  }
+  std::set<std::string> cases;
+  for (const auto& row : result.rows) cases.insert(row.case_ids.begin(), row.case_ids.end());
+  if (cases.size() > detail::kMaxBundlesPerAnswer) {
+    return Status::InvalidArgument("the answer names " + std::to_string(cases.size()) +
+                                   " cases; proofs are given for " +
+                                   std::to_string(detail::kMaxBundlesPerAnswer) +
+                                   " at most: narrow the query");
+  }
+  auto note = ledger.GetCheckpoint(*result.checkpoint_size);
+  if (!note.ok()) return note.status();
+  std::vector<std::pair<std::string, std::string>> bundles;
+  for (const auto& case_id : cases) {
+    BundleOptions options;
+    options.checkpoint_size = result.checkpoint_size;
+    auto bundle = BuildCaseBundle(ledger, case_id, options);
+    if (!bundle.ok()) return bundle.status().WithContext("case " + case_id);
+    bundles.emplace_back(case_id, std::move(*bundle));
+  }
+  if (*result.checkpoint_size < result.position) {
+    err << "note: the newest checkpoint holds " << *result.checkpoint_size
+        << " events, fewer than the answer's position " << result.position
+        << "; the bundles prove each case's events up to it\n";
+  }
+  return detail::WriteCaseBundles(dir, *note, bundles, err);
+}
+
 }  // namespace
+
+namespace detail {
+
+Status WriteCaseBundles(const std::string& dir, const std::string& checkpoint,
+                        const std::vector<std::pair<std::string, std::string>>& bundles,
+                        std::ostream& err) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::InvalidArgument("cannot create " + dir + ": " + ec.message());
+  auto write = [&](const std::string& name, const std::string& bytes) -> Status {
+    std::ofstream file(std::filesystem::path(dir) / name, std::ios::binary);
+    file << bytes;
+    file.close();
+    return file ? Status::OK() : Status::IOError("cannot write " + dir + "/" + name);
+  };
+  CL_RETURN_IF_ERROR(write("checkpoint.txt", checkpoint));
+  for (const auto& [case_id, bundle] : bundles) {
+    // Characters other than letters, digits, '-', '_' and '.' become '_' in the file name.
+    std::string name = case_id;
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+        c = '_';
+      }
+    }
+    CL_RETURN_IF_ERROR(write(name + ".bundle", bundle));
+  }
+  err << "wrote " << bundles.size() << " case bundles and checkpoint.txt into " << dir
+      << " (check each with: caseledger verify-bundle FILE --pubkey KEY)\n";
+  return Status::OK();
+}
+
+}  // namespace detail
 
 int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err) {
   if (args.name == "list") {
@@ -57,7 +128,21 @@ int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err) {
   if (args.format != "table" && args.format != "csv" && args.format != "json") {
     return Fail(err, Status::InvalidArgument("--format must be table, csv or json"));
   }
-  if (args.data_dir.empty()) return Fail(err, Status::InvalidArgument("--data is required"));
+  switch (detail::ChooseTarget(args.data_dir, args.remote, "query", err)) {
+    case detail::Target::kBad: return kExitUsage;
+    case detail::Target::kRemote: {
+      if (args.row) {
+        err << "caseledger query: --row works on a data directory; over the network the JSON "
+               "answer lists each row's caseIds\n";
+        return kExitUsage;
+      }
+      detail::AuditRemoteArgs remote{args.remote,  args.name,    args.params,
+                                     args.as_of,   args.format,  args.purpose,
+                                     args.proofs_dir, args.min_position};
+      return detail::RunAuditQueryRemote(remote, out, err);
+    }
+    case detail::Target::kLocal: break;
+  }
   auto params = ParseParams(args.params);
   if (!params.ok()) return Fail(err, params.status());
   projections::AuditRequest request{args.name, std::move(*params), std::nullopt};
@@ -101,6 +186,11 @@ int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err) {
   } else {
     out << projections::FormatAuditTable(*result);
   }
+  if (!args.proofs_dir.empty()) {
+    if (Status s = WriteProofs(*opened->ledger, *result, args.proofs_dir, err); !s.ok()) {
+      return Fail(err, s);
+    }
+  }
   return kExitOk;
 }
 
@@ -117,6 +207,15 @@ std::function<std::optional<int>()> AddQueryCommand(CLI::App& app) {
   cmd->add_option("--as-of", args->as_of,
                   "Evaluation time (RFC 3339 or YYYY-MM-DD; default now): statuses as of it");
   cmd->add_option("--format", args->format, "table, csv or json")->capture_default_str();
+  cmd->add_option("--with-proofs", args->proofs_dir,
+                  "Write a case bundle (events, inclusion proofs, case-head proof) for every "
+                  "case the answer names into this directory, with the checkpoint they prove "
+                  "against (check each with verify-bundle)");
+  AddServerOptions(cmd, &args->remote);
+  cmd->add_option("--purpose", args->purpose,
+                  "With --server: why you run the query (recorded for each case it names)");
+  cmd->add_option("--min-position", args->min_position,
+                  "With --server: answer from projections that folded at least this many events");
   auto* row_opt =
       cmd->add_option("--row", *row, "Print the case ids behind row N of the answer, one a line");
   return [cmd, args, row, row_opt]() -> std::optional<int> {

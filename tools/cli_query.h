@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli.h"
+
 namespace CLI {
 class App;
 }
@@ -22,6 +24,14 @@ struct QueryArgs {
   std::string as_of;                // RFC 3339 or YYYY-MM-DD; empty: now
   std::string format = "table";     // table, csv or json
   std::optional<size_t> row;        // print the cases behind this row (1-based) instead
+  // With a directory: a case bundle (docs/verification.md) for every case the answer names,
+  // as CASE.bundle, and the checkpoint they prove against, as checkpoint.txt.
+  std::string proofs_dir;
+  // Instead of data_dir: ask caseledgerd (auditQuery; oversight and ombudsperson principals),
+  // with a purpose, recorded as a search of each case the answer names.
+  ServerArgs remote{};
+  std::string purpose{};
+  uint64_t min_position = 0;
 };
 int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err);
 

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -533,14 +532,6 @@ int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ost
   options.format = args.format;
   options.with_proofs = !args.proofs_dir.empty();
   options.min_position = args.min_position;
-  std::error_code ec;
-  if (options.with_proofs) {
-    std::filesystem::create_directories(args.proofs_dir, ec);
-    if (ec) {
-      return Fail(err, Status::InvalidArgument("cannot create " + args.proofs_dir + ": " +
-                                               ec.message()));
-    }
-  }
   int code = kExitOk;
   auto client = Connection::Open(args.remote, err, &code);
   if (!client) return code;
@@ -549,27 +540,10 @@ int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ost
   out << reply->output;
   if (!reply->output.empty() && reply->output.back() != '\n') out << "\n";
   if (!options.with_proofs) return kExitOk;
-  // One bundle file per case, named after it (characters other than letters, digits, '-',
-  // '_' and '.' become '_'), and the checkpoint the answer was computed at.
-  auto write = [&](const std::string& name, const std::string& bytes) -> bool {
-    std::ofstream file(std::filesystem::path(args.proofs_dir) / name, std::ios::binary);
-    file << bytes;
-    return static_cast<bool>(file);
-  };
-  if (!write("checkpoint.txt", reply->checkpoint)) {
-    return Fail(err, Status::IOError("cannot write into " + args.proofs_dir));
+  if (Status s = WriteCaseBundles(args.proofs_dir, reply->checkpoint, reply->bundles, err);
+      !s.ok()) {
+    return Fail(err, s);
   }
-  for (const auto& [case_id, bundle] : reply->bundles) {
-    std::string name = case_id;
-    for (char& c : name) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-    }
-    if (!write(name + ".bundle", bundle)) {
-      return Fail(err, Status::IOError("cannot write into " + args.proofs_dir));
-    }
-  }
-  err << "wrote " << reply->bundles.size() << " case bundles and checkpoint.txt into "
-      << args.proofs_dir << " (check each with caseledger verify-bundle FILE --pubkey KEY)\n";
   return kExitOk;
 }
 
