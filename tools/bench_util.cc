@@ -219,6 +219,11 @@ void FillEvent(schema::Event::Builder ev, const std::string& case_id, int64_t oc
   attendees.set(0, schema::AgencyRole::CHILD_PROTECTION);
   attendees.set(1, schema::AgencyRole::POLICE);
   if (pad > 0) ev.setLegalBasis(std::string(pad, 'x'));
+  if (author.personal) {
+    auto personal = ev.initPersonal();
+    personal.setGivenName("Benchmark");
+    personal.setFamilyName("Child-" + case_id.substr(case_id.size() - 4));
+  }
 }
 
 std::string CanonicalFormOf(const std::string& case_id, int64_t occurred_at, size_t pad,

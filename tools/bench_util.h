@@ -90,6 +90,9 @@ void PutBigEndian64(char* out, uint64_t v);
 struct EventAuthor {
   std::string agency_id = "no-cp-oslo";
   schema::AgencyRole agency_role = schema::AgencyRole::CHILD_PROTECTION;
+  // The event also carries invented personal data (a given and a family name), which the
+  // ledger seals with the child's data key: measures what sealing costs.
+  bool personal = false;
 };
 
 // "bench-case-0007" (fixed width, so every case id has the same size).

@@ -63,6 +63,7 @@ struct Config {
   double emulated_sync_ms = 0;  // added to every WAL sync on both sides
   bool run_ledger = true;
   bool run_rocks = true;
+  bool personal = false;  // caseledger events carry personal data, sealed per child
 };
 
 struct Scenario {
@@ -102,10 +103,12 @@ Result<Measurement> RunLedgerSide(const Config& c, const Scenario& s, const std:
   options.env = env.get();
   auto ledger = Ledger::Open(options);
   if (!ledger.ok()) return ledger.status();
+  EventAuthor author;
+  author.personal = c.personal;
   std::vector<std::unique_ptr<LoopClient>> clients;
   for (size_t t = 0; t < s.threads; ++t) {
-    clients.push_back(
-        std::make_unique<LedgerClient>(ledger->get(), EventBatch(t, s.batch, pad, occurred_at)));
+    clients.push_back(std::make_unique<LedgerClient>(
+        ledger->get(), EventBatch(t, s.batch, pad, occurred_at, author)));
   }
   LoopOptions loop = Window(c.warmup, c.seconds);
   loop.events_per_call = s.batch;
@@ -272,6 +275,9 @@ int Main(int argc, char** argv) {
   app.add_option("--side", side, "both, caseledger or rocksdb")
       ->capture_default_str()
       ->check(CLI::IsMember({"both", "caseledger", "rocksdb"}));
+  app.add_flag("--personal", c.personal,
+               "caseledger events also carry personal data, which the ledger seals (AES-256-GCM "
+               "with a data key per child): run with and without to see what sealing costs");
   app.add_flag("--json", json, "print JSON on stdout (the table then goes to stderr)");
   app.add_flag("--keep", keep, "keep the data directories");
   CLI11_PARSE(app, argc, argv);

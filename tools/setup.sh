@@ -94,6 +94,13 @@ recorded in the case's access stream):
   $b view --data data/demo --case $case_id                       # the case as it stands
   $b accountability --data data/demo                             # per agency, rule and year
   $b rules list                                                  # the rules, limits and their sources
+  $b query representative_wait --server 127.0.0.1:7450 --tls-dir data/demo-certs --as ombudsperson --purpose "annual review"   # an audit query (query list shows all)
+  $b query interview_delay --data data/demo --format csv         # the same kind of answer, offline
+  $b replay --data data/demo --case $case_id --as-of 2024-03-01  # the case as it stood then
+  $b report case --data data/demo --case $case_id --out /tmp/case.html   # open it in a browser
+  $b export --data data/demo --case $case_id --out /tmp/case.bundle       # prints what it covers
+  $b verify-bundle /tmp/case.bundle --pubkey data/demo.checkpoint-key.pub # offline check of one case
+  $b read --data data/demo --case $case_id --unseal              # the sealed personal data (invented), with the master key
   $b verify --data data/demo --pubkey data/demo.checkpoint-key.pub   # offline, while the server runs
   $b --help                                                        # every subcommand
 
