@@ -241,6 +241,9 @@ TEST_CASE("age_disputes gives dispute-to-assessment days, methods and adult-trac
   c.Add("dk-age-2", kT0 + 31 * kDay, m, Role::MIGRATION, Assessed({M::PSYCHOSOCIAL_INTERVIEW}));
   // g3: disputed, not assessed.
   c.Add("dk-age-3", kT0 + 2 * kDay, m, Role::MIGRATION, Disputed());
+  // g4: age never disputed: not counted.
+  c.Add("dk-age-4", kT0, "dk-police-cph", Role::POLICE,
+        testing::audit::Presumed(schema::Answer::NO));
   auto r = c.Run("age_disputes");
   CHECK(CellsOf(r) == std::vector<Cells>{{"DK", "2025", "3", "2", "10.0", "30.0",
                                           "documentExamination:1 psychosocialInterview:2", "1"}});
