@@ -78,12 +78,12 @@ TEST_CASE("interview_information lists R07B and R08 findings on interviews", "[a
 
   auto r = c.Run("interview_information");
   const std::string at = "2025-03-06T09:00:00Z";
-  CHECK(CellsOf(r) ==
-        std::vector<Cells>{
-            {"dk-info-1", "DK", "R07B", "interview held before the child was informed",
-             "forensicInterviewConducted", at, "", "breached", police, "police"},
-            {"dk-info-1", "DK", "R08", "no interpreter though the child needed one",
-             "forensicInterviewConducted", at, "", "breached", police, "police"}});
+  CHECK(
+      CellsOf(r) ==
+      std::vector<Cells>{{"dk-info-1", "DK", "R07B", "interview held before the child was informed",
+                          "forensicInterviewConducted", at, "", "breached", police, "police"},
+                         {"dk-info-1", "DK", "R08", "no interpreter though the child needed one",
+                          "forensicInterviewConducted", at, "", "breached", police, "police"}});
   CHECK(r.rows[0].case_ids == Ids{"dk-info-1"});
   // The information event's R08 finding exists: rule_findings shows it.
   auto all = c.Run("rule_findings", {{"rule", "R08"}});
@@ -147,8 +147,7 @@ Fill School(const char* id) {
 }
 
 // R23: school within 2 months of identification (baseline default).
-TEST_CASE("school_therapy_time measures identification to school per providing agency",
-          "[audit]") {
+TEST_CASE("school_therapy_time measures identification to school per providing agency", "[audit]") {
   AuditCases c;
   const char* school = "dk-school-aarhus";
   for (const char* id : {"dk-school-1", "dk-school-2", "dk-school-3"}) {
@@ -158,9 +157,8 @@ TEST_CASE("school_therapy_time measures identification to school per providing a
   c.Add("dk-school-3", kT0 + 70 * kDay, school, Role::EDUCATION, School("sch-1"));  // late
   // dk-school-2 is never enrolled: due 3 May, overdue by 1 June.
   auto r = c.Run("school_therapy_time", {}, kT0 + 90 * kDay);
-  CHECK(CellsOf(r) ==
-        std::vector<Cells>{{"DK", "school", "(not yet)", "1", "0", "", "", "1"},
-                           {"DK", "school", school, "2", "2", "10.0", "70.0", "1"}});
+  CHECK(CellsOf(r) == std::vector<Cells>{{"DK", "school", "(not yet)", "1", "0", "", "", "1"},
+                                         {"DK", "school", school, "2", "2", "10.0", "70.0", "1"}});
   CHECK(r.rows[0].case_ids == Ids{"dk-school-2"});
   CHECK(r.rows[1].case_ids == Ids{"dk-school-3"});
   // On day 60 (2 May) only case 1 was at school and nobody was late yet.
@@ -168,8 +166,40 @@ TEST_CASE("school_therapy_time measures identification to school per providing a
   CHECK(CellsOf(r) == std::vector<Cells>{{"DK", "school", "(not yet)", "2", "0", "", "", "0"},
                                          {"DK", "school", school, "1", "1", "10.0", "10.0", "0"}});
   r = c.Run("school_therapy_time", {{"agency", school}}, kT0 + 90 * kDay);
+  CHECK(CellsOf(r) == std::vector<Cells>{{"DK", "school", school, "2", "2", "10.0", "70.0", "1"}});
+}
+
+Fill Assessment(schema::NeedKind need) {
+  return [=](schema::Event::Builder e) {
+    auto b = e.initBody().initIndividualAssessmentCompleted();
+    b.initNeeds(1).set(0, need);
+    b.setRiskLevel(schema::RiskLevel::MEDIUM);
+  };
+}
+
+// R22B: therapy within 30 days of an assessment finding a need for psychological support.
+TEST_CASE("school_therapy_time measures an assessed need to therapy per provider", "[audit]") {
+  AuditCases c;
+  const char* barnahus = "dk-barnahus-cph";
+  // t1: support needed on T0, therapy by dk-health-1 on day 12 (met).
+  c.Add("dk-ther-1", kT0, barnahus, Role::BARNAHUS,
+        Assessment(schema::NeedKind::PSYCHOLOGICAL_SUPPORT));
+  c.Add("dk-ther-1", kT0 + 12 * kDay, "dk-health-1", Role::HEALTH, [](schema::Event::Builder e) {
+    e.initBody().initTherapyStarted().setProviderId("prov-1");
+  });
+  // t2: only medical care needed: no R22B.
+  c.Add("dk-ther-2", kT0, barnahus, Role::BARNAHUS, Assessment(schema::NeedKind::MEDICAL_CARE));
+  // t3: support needed on day 1, no therapy: due at the end of 3 April, overdue on day 60.
+  c.Add("dk-ther-3", kT0 + kDay, barnahus, Role::BARNAHUS,
+        Assessment(schema::NeedKind::PSYCHOLOGICAL_SUPPORT));
+  auto r = c.Run("school_therapy_time");
   CHECK(CellsOf(r) ==
-        std::vector<Cells>{{"DK", "school", school, "2", "2", "10.0", "70.0", "1"}});
+        std::vector<Cells>{{"DK", "therapy", "(not yet)", "1", "0", "", "", "1"},
+                           {"DK", "therapy", "dk-health-1", "1", "1", "12.0", "12.0", "0"}});
+  CHECK(r.rows[0].case_ids == Ids{"dk-ther-3"});
+  CHECK(r.rows[1].case_ids.empty());
+  // On day 20 t3 was still within its 30 days.
+  CHECK(c.Run("school_therapy_time", {}, kT0 + 20 * kDay).rows[0].cells[7] == "0");
 }
 
 Fill Referral(const char* state) {
@@ -194,10 +224,9 @@ TEST_CASE("cross_border lists transfers with the referral before them", "[audit]
   c.Add("dk-xb-2", kT0 + 4 * kDay, m, Role::MIGRATION, Transfer("NO"));  // no referral
   c.Add("dk-xb-3", kT0 + 4 * kDay, m, Role::MIGRATION, Referral("FI"));  // never transferred
   auto r = c.Run("cross_border");
-  CHECK(CellsOf(r) ==
-        std::vector<Cells>{
-            {"dk-xb-1", "DK", "SE", "2025-03-05T09:00:00Z", "2025-03-08T09:00:00Z", "72.0"},
-            {"dk-xb-2", "DK", "NO", "", "2025-03-07T09:00:00Z", ""}});
+  CHECK(CellsOf(r) == std::vector<Cells>{{"dk-xb-1", "DK", "SE", "2025-03-05T09:00:00Z",
+                                          "2025-03-08T09:00:00Z", "72.0"},
+                                         {"dk-xb-2", "DK", "NO", "", "2025-03-07T09:00:00Z", ""}});
   CHECK(r.rows[0].case_ids == Ids{"dk-xb-1"});
   CHECK(c.Run("cross_border", {{"from", "2025-03-08"}}).rows.size() == 1);
   CHECK(c.Run("cross_border", {}, kT0 + 4 * kDay + kHour).rows.size() == 1);

@@ -79,17 +79,33 @@ TEST_CASE("reflection_removal lists R13, R13B, R12 and R12B findings", "[audit]"
   const std::string t0 = "2025-03-03T09:00:00Z", removed = "2025-03-13T09:00:00Z";
   // R13 due: 30 days after 3 March, the last instant of 2 April in Copenhagen (CEST from 30
   // March); a period ends at the end of its last local day (docs/compliance.md).
-  const Cells f1{"dk-refl-1", "DK", "R13", "no reflection period granted within the limit",
-                 "presumedVictimIdentified", t0, "2025-04-02T21:59:59.999999Z", "overdue", police,
+  const Cells f1{"dk-refl-1",
+                 "DK",
+                 "R13",
+                 "no reflection period granted within the limit",
+                 "presumedVictimIdentified",
+                 t0,
+                 "2025-04-02T21:59:59.999999Z",
+                 "overdue",
+                 police,
                  "police"};
   // R13B due: 120 months after 3 March 2025, the last instant of that day in Copenhagen (CET).
-  const Cells f2{"dk-refl-2", "DK", "R13B", "reflection period shorter than the minimum, or none",
-                 "presumedVictimIdentified", t0, "2035-03-03T22:59:59.999999Z", "breached", migration,
+  const Cells f2{"dk-refl-2",
+                 "DK",
+                 "R13B",
+                 "reflection period shorter than the minimum, or none",
+                 "presumedVictimIdentified",
+                 t0,
+                 "2035-03-03T22:59:59.999999Z",
+                 "breached",
+                 migration,
                  "migration"};
-  const Cells f3a{"dk-refl-3", "DK", "R12", "removed while identification was pending",
-                  "returnExecuted", removed, "", "breached", migration, "migration"};
-  const Cells f3b{"dk-refl-3", "DK", "R12B", "removed during the reflection period",
-                  "returnExecuted", removed, "", "breached", migration, "migration"};
+  const Cells f3a{"dk-refl-3",      "DK",       "R12", "removed while identification was pending",
+                  "returnExecuted", removed,    "",    "breached",
+                  migration,        "migration"};
+  const Cells f3b{"dk-refl-3",      "DK",       "R12B", "removed during the reflection period",
+                  "returnExecuted", removed,    "",     "breached",
+                  migration,        "migration"};
   auto r = c.Run("reflection_removal");
   CHECK(CellsOf(r) == std::vector<Cells>{f1, f2, f3a, f3b});
   CHECK(r.rows[0].case_ids == Ids{"dk-refl-1"});
@@ -191,9 +207,8 @@ TEST_CASE("proceedings gives charge-decision and trial times, findings and outco
   c.Add("dk-proc-1", kT0, police, Role::POLICE, testing::audit::CrimeReported());
   c.Add("dk-proc-1", kT0 + kDay, police, Role::POLICE, Investigation(kT0 + kDay));
   c.Add("dk-proc-1", kT0 + 11 * kDay, prosecution, Role::PROSECUTION, Charged());
-  c.Add("dk-proc-1", kT0 + 41 * kDay, "dk-court-cph", Role::COURT, [](schema::Event::Builder e) {
-    e.initBody().initTrialStarted().setCourtId("court-1");
-  });
+  c.Add("dk-proc-1", kT0 + 41 * kDay, "dk-court-cph", Role::COURT,
+        [](schema::Event::Builder e) { e.initBody().initTrialStarted().setCourtId("court-1"); });
   c.Add("dk-proc-1", kT0 + 50 * kDay, "dk-court-cph", Role::COURT, [](schema::Event::Builder e) {
     auto b = e.initBody().initVerdictDelivered();
     b.setOutcome(schema::VerdictDelivered::Outcome::CONVICTION);
