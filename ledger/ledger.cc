@@ -16,6 +16,7 @@
 #include <future>
 #include <unordered_set>
 
+#include "ledger/event_json.h"
 #include "ledger/event_validation.h"
 #include "ledger/ledger_impl.h"
 #include "ledger/rocks_status.h"
@@ -313,6 +314,61 @@ CommitStats Ledger::GetCommitStats() const { return impl_->commit_stats(); }
 
 namespace {
 
+// An executed erasure destroys the child's data key for good, so it must answer a recorded
+// request (R31): its requestEventRef names an erasureRequested event of the same child with
+// the same requestRef, stored already or earlier in this append. InvalidArgument otherwise.
+Status CheckErasuresAnswerRequests(const Ledger::Impl& impl,
+                                   std::span<const schema::Event::Reader> events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto body = events[i].getBody();
+    if (!body.isErasureDecided() ||
+        body.getErasureDecided().getDecision() != schema::ErasureDecided::Decision::EXECUTED) {
+      continue;
+    }
+    auto decided = body.getErasureDecided();
+    const std::string prefix = "event " + std::to_string(i) + " executes an erasure";
+    auto ref = decided.getRequestEventRef();
+    if (ref.size() != 16) {
+      return Status::InvalidArgument(prefix + " but names no erasureRequested event "
+                                              "(requestEventRef, 16 bytes): R31 erases only on "
+                                              "a recorded request");
+    }
+    const std::string_view ref_id(reinterpret_cast<const char*>(ref.begin()), ref.size());
+    auto answers = [&](schema::Event::Reader request) -> Status {
+      if (!request.getBody().isErasureRequested()) {
+        return Status::InvalidArgument(prefix + ": its requestEventRef is a " +
+                                       EventTypeName(request) + " event, not erasureRequested");
+      }
+      if (request.getChildId() != events[i].getChildId() ||
+          request.getBody().getErasureRequested().getRequestRef() != decided.getRequestRef()) {
+        return Status::InvalidArgument(
+            prefix + ": its erasureRequested event is about another child or has another "
+                     "requestRef");
+      }
+      return Status::OK();
+    };
+    bool found = false;
+    for (size_t j = 0; j < i && !found; ++j) {
+      auto id = events[j].getEventId();
+      if (std::string_view(reinterpret_cast<const char*>(id.begin()), id.size()) == ref_id) {
+        CL_RETURN_IF_ERROR(answers(events[j]));
+        found = true;
+      }
+    }
+    if (found) continue;
+    auto position = impl.FindEvent(ref_id);
+    if (position.status().IsNotFound()) {
+      return Status::InvalidArgument(prefix + ", but its requestEventRef " +
+                                     ToHex(AsBytes(ref_id)) + " is no stored event");
+    }
+    if (!position.ok()) return position.status();
+    auto request = impl.ReadEvent(*position);
+    if (!request.ok()) return request.status();
+    CL_RETURN_IF_ERROR(answers(request->reader()));
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::string_view case_id,
                                                ExpectedVersion expected,
                                                std::span<const schema::Event::Reader> events) {
@@ -390,6 +446,7 @@ Result<std::unique_ptr<AppendRequest>> Prepare(const Ledger::Impl& impl, std::st
     }
     if (!s.ok()) return s;
   }
+  CL_RETURN_IF_ERROR(CheckErasuresAnswerRequests(impl, events));
   return req;
 }
 

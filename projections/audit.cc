@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
@@ -322,6 +323,20 @@ Result<AuditResult> RunAuditQuery(const ProjectionStore& store, const Ledger& le
   result.position = (*table)->position;
   def->run(**table, *params, &result);
   return result;
+}
+
+std::vector<std::string> StreamsBehind(const Ledger& ledger, const AuditResult& result) {
+  std::set<std::string> streams;
+  for (const auto& row : result.rows) streams.insert(row.case_ids.begin(), row.case_ids.end());
+  if (result.query == "record_access") {
+    std::vector<std::string> access;
+    for (const auto& case_id : streams) {
+      const std::string stream = "access:" + case_id;
+      if (ledger.GetStream(stream).ok()) access.push_back(stream);
+    }
+    streams.insert(access.begin(), access.end());
+  }
+  return {streams.begin(), streams.end()};
 }
 
 }  // namespace caseledger::projections

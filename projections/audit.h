@@ -85,6 +85,11 @@ struct AuditResult {
 Result<AuditResult> RunAuditQuery(const ProjectionStore& store, const Ledger& ledger,
                                   const AuditRequest& request);
 
+// The streams whose events stand behind an answer, sorted and unique: the cases its rows name,
+// and for `record_access` (which reads them) also those cases' access streams
+// ("access:<case>") that exist. What `--with-proofs` bundles.
+std::vector<std::string> StreamsBehind(const Ledger& ledger, const AuditResult& result);
+
 // The answer as a readable table ending with how to open a row's cases, as CSV (RFC 4180:
 // a header line, CRLF line ends, fields quoted when they hold a comma, quote or line break,
 // and a last column "caseIds" with the ids separated by spaces), and as one JSON object:

@@ -164,6 +164,14 @@ Result<CaseState> ProjectionStore::Impl::Replay(std::string_view case_id_in,
     for (const auto& [r, position] : kept) sink(r, position);
     return Status::OK();
   }));
+  // The view's compliance line, as a catch-up sets it when it writes the case.
+  uint32_t open = 0, findings = 0;
+  state.compliance.ForEachObligation([&](const compliance::Obligation& o) {
+    open += o.status == compliance::ObligationStatus::kPending;
+    findings += o.status == compliance::ObligationStatus::kBreached ||
+                o.status == compliance::ObligationStatus::kMetLate;
+  });
+  state.view.SetCompliance(open, findings);
   if (const compliance::RuleSet* rules =
           registry.RulesFor(JurisdictionOf(state.compliance), NowMicros())) {
     state.calendar = rules->calendar;

@@ -49,6 +49,13 @@ void SetEvents(capnp::List<schema::Event>::Builder list, const std::vector<Store
   for (size_t i = 0; i < events.size(); ++i) list.setWithCaveats(i, events[i].reader());
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 // Stops a read reply from growing past the message limit: events are added while they fit.
 size_t EventsThatFit(const std::vector<StoredEvent>& events, size_t max_message_bytes) {
   size_t bytes = 1024;  // envelope and list pointers
@@ -176,7 +183,9 @@ void RequestHandler::Handle(const RequestContext& context, Request::Reader reque
     }
   }
   if (Status s = CheckOperation(principal, op); !s.ok()) return refuse(s);
-  const std::string_view purpose = View(request.getPurpose());
+  // A purpose of only spaces is no purpose: reads that need one are refused, and what is
+  // recorded never has stray spaces around it.
+  const std::string_view purpose = TrimSpaces(View(request.getPurpose()));
   switch (body.which()) {
     case Request::Body::APPEND:
       if (Status s = CheckSupersedes(ledger_, principal, body.getAppend().getEvents()); !s.ok()) {

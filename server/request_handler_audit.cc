@@ -106,6 +106,11 @@ void RequestHandler::AuditQuery(const RequestContext& context, uint64_t id,
   const auto format = request.getFormat();
   const bool with_proofs = request.getWithProofs();
   const uint64_t min_position = request.getMinPosition();
+  if (min_position > ledger_.size()) {
+    return fail(Status::InvalidArgument("minPosition " + std::to_string(min_position) +
+                                        " is past the end of the log (" +
+                                        std::to_string(ledger_.size()) + " events)"));
+  }
   // Facts loaded at or after the client's floor are reused (a reload is a pass over every
   // case); the answer states the position it reflects.
   query.min_position = min_position;
@@ -122,8 +127,7 @@ void RequestHandler::AuditQuery(const RequestContext& context, uint64_t id,
     if (!checkpoint.ok()) return fail(checkpoint.status());
     result->checkpoint_size = checkpoint->second;
 
-    std::set<std::string> cases;
-    for (const auto& row : result->rows) cases.insert(row.case_ids.begin(), row.case_ids.end());
+    const auto cases = projections::StreamsBehind(ledger_, *result);
     if (with_proofs && cases.size() > kMaxAuditBundles) {
       return fail(Status::InvalidArgument(
           "the answer names " + std::to_string(cases.size()) + " cases; proofs are given for " +

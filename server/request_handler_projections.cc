@@ -71,6 +71,11 @@ void RequestHandler::CaseQuery(const RequestContext& context, uint64_t id,
   }
   const int64_t as_of = request.getAsOf() != 0 ? request.getAsOf() : clock_->NowMicros();
   const uint64_t min_position = request.getMinPosition();
+  if (min_position > ledger_.size()) {
+    return fail(Status::InvalidArgument("minPosition " + std::to_string(min_position) +
+                                        " is past the end of the log (" +
+                                        std::to_string(ledger_.size()) + " events)"));
+  }
   const RequestContext ctx = context;
   CaseRef ref{case_id, head->child_id, schema::Jurisdiction::UNSPECIFIED};
   if (auto first = ledger_.ReadStream(case_id, 0, 1); first.ok() && !first->empty()) {

@@ -60,8 +60,7 @@ Status WriteProofs(const Ledger& ledger, const projections::AuditResult& result,
   if (!result.checkpoint_size) {
     return Status::NotFound("the ledger has no signed checkpoint yet: nothing to prove against");
   }
-  std::set<std::string> cases;
-  for (const auto& row : result.rows) cases.insert(row.case_ids.begin(), row.case_ids.end());
+  const auto cases = projections::StreamsBehind(ledger, result);
   if (cases.size() > detail::kMaxBundlesPerAnswer) {
     return Status::InvalidArgument("the answer names " + std::to_string(cases.size()) +
                                    " cases; proofs are given for " +
@@ -94,7 +93,8 @@ Status WriteCaseBundles(const std::string& dir, const std::string& checkpoint,
                         const std::vector<std::pair<std::string, std::string>>& bundles,
                         std::ostream& err) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  // Only the last folder is made: a mistyped path should fail, not grow a tree.
+  std::filesystem::create_directory(dir, ec);
   if (ec) return Status::InvalidArgument("cannot create " + dir + ": " + ec.message());
   auto write = [&](const std::string& name, const std::string& bytes) -> Status {
     std::ofstream file(std::filesystem::path(dir) / name, std::ios::binary);

@@ -539,6 +539,15 @@ int RunAuditQueryRemote(const AuditRemoteArgs& args, std::ostream& out, std::ost
   if (!reply.ok()) return ServerFail(err, args.remote, reply.status());
   out << reply->output;
   if (!reply->output.empty() && reply->output.back() != '\n') out << "\n";
+  if (args.format == "csv" && !reply->checkpoint.empty()) {
+    // CSV has no place for it: what the answer was computed at goes to stderr.
+    auto cp = ParseCheckpointUnverified(reply->checkpoint);
+    err << "projection position " << reply->position;
+    if (cp.ok()) {
+      err << "; signed checkpoint: size " << cp->size << ", root " << EncodeBase64(cp->root);
+    }
+    err << "\n";
+  }
   if (!options.with_proofs) return kExitOk;
   if (Status s = WriteCaseBundles(args.proofs_dir, reply->checkpoint, reply->bundles, err);
       !s.ok()) {

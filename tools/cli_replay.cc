@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 #include <memory>
 
@@ -49,8 +50,8 @@ Result<Point> ParsePoint(const Ledger& ledger, const std::string& text) {
     return p;
   }
   p.is_position = true;
-  p.position = std::stoull(text);
-  if (p.position > ledger.size()) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p.position);
+  if (ec != std::errc() || end != text.data() + text.size() || p.position > ledger.size()) {
     return Status::InvalidArgument("position " + text + " is past the end of the log (" +
                                    std::to_string(ledger.size()) + " events)");
   }
@@ -163,7 +164,8 @@ int ReplayAt(const detail::Opened& o, const ReplayArgs& args, std::ostream& out,
   if (!recorded.ok()) return Fail(err, recorded.status());
   std::optional<CaseState> occurred;
   std::vector<const StoredEvent*> late;  // occurred by the point, recorded after it
-  if (!point->is_position) {
+  {
+    // For a position, "then" is when the ledger reached it: its newest event's recorded-at.
     ReplayPoint p{ReplayPoint::Kind::kOccurredBy, 0, point->micros};
     auto s = ReplayOrEmpty(*o.store, args.case_id, p);
     if (!s.ok()) return Fail(err, s.status());
@@ -210,6 +212,12 @@ int ReplayDiff(const detail::Opened& o, const ReplayArgs& args, std::ostream& ou
   if (!a.ok()) return Fail(err, a.status());
   auto b = ParsePoint(*o.ledger, args.diff[1]);
   if (!b.ok()) return Fail(err, b.status());
+  const bool reversed = a->is_position && b->is_position ? a->position > b->position
+                                                         : a->micros > b->micros;
+  if (reversed) {
+    return Fail(err, Status::InvalidArgument("--diff A B: A (" + a->text +
+                                             ") comes after B (" + b->text + ")"));
+  }
   auto events = o.ledger->ReadStream(args.case_id, 0, SIZE_MAX);
   if (!events.ok()) return Fail(err, events.status());
   auto sa = ReplayOrEmpty(*o.store, args.case_id, Recorded(*a));

@@ -79,12 +79,17 @@ TEST_CASE(
   REQUIRE(f.Append("case-b", f.p.HoldApplied(f.t, f.Spec("case-b"), "hold-court-7")).ok());
   f.Reopen();
 
+  // R31: an executed erasure answers a recorded request; without one it is refused.
+  auto unasked = f.Append("case-a", f.p.ErasureExecuted(f.t, f.Spec("case-a")));
+  REQUIRE(unasked.status().IsInvalidArgument());
+  CHECK_THAT(unasked.status().message(), Catch::Contains("requestEventRef"));
+  REQUIRE(f.Append("case-a", f.p.ErasureRequested(f.t, f.Spec("case-a"))).ok());
   auto refused = f.Append("case-a", f.p.ErasureExecuted(f.t, f.Spec("case-a")));
   REQUIRE(refused.status().IsInvalidArgument());
   CHECK_THAT(refused.status().message(), Catch::Contains("hold-court-7") &&
                                              Catch::Contains("case-b") &&
                                              Catch::Contains("not released"));
-  CHECK(f.ledger->size() == 3);  // nothing stored
+  CHECK(f.ledger->size() == 4);  // nothing stored but the request
   f.Reopen();
   CHECK_FALSE(*f.ledger->IsErased(kChild));
 
@@ -139,6 +144,7 @@ TEST_CASE("a hold applied and erasure executed in one append is refused", "[eras
   a.given_name = kName;
   REQUIRE(f.Append("case-a", f.t.Make(a)).ok());
   std::vector<schema::Event::Reader> both = {f.p.HoldApplied(f.t, f.Spec("case-a"), "hold-1"),
+                                             f.p.ErasureRequested(f.t, f.Spec("case-a")),
                                              f.p.ErasureExecuted(f.t, f.Spec("case-a"))};
   auto r = f.ledger->Append("case-a", ExpectedVersion::Any(), both);
   REQUIRE(r.status().IsInvalidArgument());
@@ -156,6 +162,7 @@ TEST_CASE("erasure of a child whose data key was made in the same append leaves 
   EventSpec a = f.Spec("case-a");
   a.given_name = kName;
   std::vector<schema::Event::Reader> both = {f.t.Make(a),
+                                             f.p.ErasureRequested(f.t, f.Spec("case-a")),
                                              f.p.ErasureExecuted(f.t, f.Spec("case-a"))};
   REQUIRE(f.ledger->Append("case-a", ExpectedVersion::Any(), both).ok());
   f.Reopen();
@@ -231,7 +238,8 @@ TEST_CASE("compliance and case views rebuilt after an erasure equal those comput
     spec.occurred_at = clock.NowMicros();
     REQUIRE((*ledger)
                 ->Append(case_id, ExpectedVersion::Any(),
-                         std::vector<schema::Event::Reader>{p.ErasureExecuted(t, spec)})
+                         std::vector<schema::Event::Reader>{p.ErasureRequested(t, spec),
+                                                            p.ErasureExecuted(t, spec)})
                 .ok());
     REQUIRE((*store)->CatchUp().ok());
     compliance = ToHex((*store)->Digest(projections::kCompliance).value());

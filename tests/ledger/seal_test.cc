@@ -265,7 +265,8 @@ TEST_CASE("unencrypted sealed sections of old directories still read, as erased 
   REQUIRE(
       f.ledger
           ->Append("case-1", ExpectedVersion::Any(),
-                   std::vector<schema::Event::Reader>{p.ErasureExecuted(t, {.case_id = "case-1"})})
+                   std::vector<schema::Event::Reader>{p.ErasureRequested(t, {.case_id = "case-1"}),
+                                                      p.ErasureExecuted(t, {.case_id = "case-1"})})
           .ok());
   f.Reopen();
   auto after = f.ledger->Unseal(old);

@@ -107,10 +107,24 @@ inline bool LeaveUnpurgedErasure(const std::string& data_dir, const std::string&
 // Builds events with bodies TestEvents does not know, over a TestEvents event of `spec`.
 class PrivacyEvents {
  public:
+  // A request to erase the child's data (R31); the ErasureExecuted events built after it
+  // answer it (an executed erasure must name its request).
+  schema::Event::Reader ErasureRequested(TestEvents& t, EventSpec spec) {
+    auto ev = Copy(t.Make(spec));
+    auto body = ev.initBody().initErasureRequested();
+    body.setRequestRef("erasure-request-1");
+    body.setRequester(schema::ErasureRequested::Requester::GUARDIAN);
+    body.setScope(schema::ErasureRequested::Scope::ALL_PERSONAL_DATA);
+    auto id = ev.getEventId();
+    request_id_.assign(reinterpret_cast<const char*>(id.begin()), id.size());
+    return ev.asReader();
+  }
   schema::Event::Reader ErasureExecuted(TestEvents& t, EventSpec spec) {
     auto ev = Copy(t.Make(spec));
     auto body = ev.initBody().initErasureDecided();
     body.setRequestRef("erasure-request-1");
+    body.setRequestEventRef(capnp::Data::Reader(
+        reinterpret_cast<const uint8_t*>(request_id_.data()), request_id_.size()));
     body.setDecision(schema::ErasureDecided::Decision::EXECUTED);
     body.setGrounds("Art 17(1)(a)");
     return ev.asReader();
@@ -135,6 +149,7 @@ class PrivacyEvents {
     return messages_.back()->getRoot<schema::Event>();
   }
   std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages_;
+  std::string request_id_;  // of the newest ErasureRequested built
 };
 
 }  // namespace caseledger::testing

@@ -99,16 +99,22 @@ TEST_CASE("replay shows what the ledger knew at a time next to what had happened
   CHECK(Has(out, "\"due\":\"2025-03-17T23:59:59.999999+01:00\""));
   CHECK(Has(out, "\"status\":\"open\""));
 
-  // At a position: only the recorded view, the events before it.
+  // At a position (before the correction): the events before it, and what had happened by
+  // the time the ledger reached it (the conference's recorded-at, Thursday 6 March): the
+  // report and the conference; the correction, held on the 4th, was recorded only later.
   auto [pcode, pout] = c.Cli("--as-of " + std::to_string(c.p_correction));
   INFO(pout);
   CHECK(pcode == 0);
   CHECK(Has(pout, "As the ledger knew it then"));
-  CHECK(!Has(pout, "As things had happened"));
+  CHECK(Has(pout, "As things had happened"));
+  CHECK(Has(pout, "1 of them were recorded only later:\n  v2 caseConferenceHeld"));
+  // The case view's compliance line counts the timeline's open obligations (R14).
+  CHECK(!Has(pout, "0 open, 0 findings"));
 
   // Bad points and cases are refused with exit 2.
   CHECK(c.Cli("--as-of yesterday").first == 2);
   CHECK(c.Cli("--as-of 99999999").first == 2);
+  CHECK(c.Cli("--as-of 18446744073709551616").first == 2);  // past 2^64: refused, no crash
   CHECK(c.Cli("").first == 2);
   CHECK(testing::RunCaseledger(CASELEDGER_CLI, "replay --data " + c.data +
                                                    " --case no-such --as-of 2025-03-05")
@@ -140,6 +146,7 @@ TEST_CASE("replay --diff lists the events learnt in between, late ones and corre
   CHECK(same_code == 0);
   CHECK(Has(same, "\"events\":[],\"obligations\":[],\"view\":[]"));
   CHECK(c.Cli("--diff 2025-03-05").first == 2);
+  CHECK(c.Cli("--diff 2025-03-20 2025-03-05").first == 2);  // A after B
 }
 
 TEST_CASE("a recorded-at replay evaluates under the packs the ledger knew then", "[replay]") {

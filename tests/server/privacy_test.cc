@@ -97,6 +97,7 @@ class AdminEvents {
     ev.setActorId("dpo-1");
     switch (type) {
       case Event::Body::ERASURE_REQUESTED: {
+        request_id_ = id;  // the decisions made after it answer it
         auto b = ev.initBody().initErasureRequested();
         b.setRequestRef("era-1");
         b.setRequester(schema::ErasureRequested::Requester::GUARDIAN);
@@ -106,6 +107,8 @@ class AdminEvents {
       case Event::Body::ERASURE_DECIDED: {
         auto b = ev.initBody().initErasureDecided();
         b.setRequestRef("era-1");
+        b.setRequestEventRef(capnp::Data::Reader(
+            reinterpret_cast<const uint8_t*>(request_id_.data()), request_id_.size()));
         b.setDecision(decision);
         b.setGrounds("GDPR Art 17(1)(a)");
         break;
@@ -129,6 +132,7 @@ class AdminEvents {
 
  private:
   std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages_;
+  std::string request_id_;  // of the newest erasure request made
 };
 
 Result<AppendResult> AppendAs(TestServer& server, const std::string& principal,

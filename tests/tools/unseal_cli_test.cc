@@ -59,11 +59,24 @@ void EraseChild(Ledger& ledger) {
   ev.setAgencyId("caseledger-ops");
   ev.setAgencyRole(schema::AgencyRole::SYSTEM);
   ev.setActorId("dpo-1");
+  // The request it answers (R31), recorded in the same append.
+  capnp::MallocMessageBuilder request_message;
+  request_message.setRoot(ev.asReader());
+  auto request = request_message.getRoot<schema::Event>();
+  const std::string request_id = TestEvents::FreshId();
+  request.setEventId(
+      capnp::Data::Reader(reinterpret_cast<const uint8_t*>(request_id.data()), request_id.size()));
+  auto asked = request.initBody().initErasureRequested();
+  asked.setRequestRef("era-9");
+  asked.setRequester(schema::ErasureRequested::Requester::CHILD);
+  asked.setScope(schema::ErasureRequested::Scope::ALL_PERSONAL_DATA);
   auto body = ev.initBody().initErasureDecided();
   body.setRequestRef("era-9");
+  body.setRequestEventRef(
+      capnp::Data::Reader(reinterpret_cast<const uint8_t*>(request_id.data()), request_id.size()));
   body.setDecision(schema::ErasureDecided::Decision::EXECUTED);
-  schema::Event::Reader reader = ev.asReader();
-  REQUIRE(ledger.Append(kCase, ExpectedVersion::Any(), std::span(&reader, 1)).ok());
+  std::vector<schema::Event::Reader> both = {request.asReader(), ev.asReader()};
+  REQUIRE(ledger.Append(kCase, ExpectedVersion::Any(), both).ok());
 }
 
 void AppendCase(Ledger& ledger) {
@@ -129,7 +142,7 @@ TEST_CASE("read --unseal on a data directory prints the personal section with th
       RunCaseledger(CASELEDGER_CLI, "read --data " + data + " --case " + kCase + " --unseal");
   INFO(erased);
   REQUIRE(erased_code == 0);
-  CHECK(std::count(erased.begin(), erased.end(), '\n') == 3);
+  CHECK(std::count(erased.begin(), erased.end(), '\n') == 4);  // with the erasure request
   CHECK(Has(erased, "\"personal\":\"erased\",\"eventId\""));
   CHECK(Has(erased, "caseConferenceHeld"));
   CHECK_FALSE(Has(erased, kGivenName));
