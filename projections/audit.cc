@@ -256,6 +256,7 @@ Result<Params> Validate(const QueryDef& def, const AuditRequest& request,
       p.case_id = value;
     } else if (n == "rule") {
       p.rule = value;
+      for (char& c : p.rule) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
   }
   if (p.from >= p.to) return Bad(q, "from must be before to");
@@ -321,6 +322,17 @@ Result<AuditResult> RunAuditQuery(const ProjectionStore& store, const Ledger& le
   auto table = store.AuditFacts(request.min_position);
   if (!table.ok()) return table.status();
   result.position = (*table)->position;
+  if (!params->rule.empty()) {
+    // A rule no case has an obligation of is a typo or a rule no pack in force defines: say
+    // so rather than answer "no findings".
+    auto id = (*table)->pool.Find(params->rule);
+    if (!id || !(*table)->by_rule.count(*id)) {
+      return Status::InvalidArgument("audit query " + request.name + ": rule \"" +
+                                     params->rule +
+                                     "\" has no obligation in any case (rule ids as in "
+                                     "`caseledger rules list`, e.g. R09, R13B, LR)");
+    }
+  }
   def->run(**table, *params, &result);
   return result;
 }

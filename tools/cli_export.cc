@@ -19,6 +19,7 @@ using detail::Fail;
 namespace {
 
 Result<std::string> ReadWhole(const std::string& path) {
+  if (std::filesystem::is_directory(path)) return Status::InvalidArgument(path + " is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + path);
   std::ostringstream s;
@@ -30,6 +31,13 @@ Result<std::string> ReadWhole(const std::string& path) {
 // Writes `bytes` to a temporary file beside `path`, then renames it: a reader never sees half
 // a bundle.
 Status WriteWhole(const std::string& path, const std::string& bytes) {
+  if (std::filesystem::is_directory(path)) {
+    return Status::InvalidArgument("--out " + path + " is a directory; name the bundle file");
+  }
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+    return Status::InvalidArgument("--out " + path + ": no directory " + parent);
+  }
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -40,7 +48,10 @@ Status WriteWhole(const std::string& path, const std::string& bytes) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::IOError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  if (ec) {
+    std::filesystem::remove(tmp);
+    return Status::IOError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  }
   return Status::OK();
 }
 

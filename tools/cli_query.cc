@@ -171,8 +171,11 @@ int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err) {
     const auto& ids = result->rows[*args.row - 1].case_ids;
     for (const auto& id : ids) out << id << "\n";
     if (!ids.empty()) {
-      err << "open one: caseledger timeline --data " << args.data_dir << " --case " << ids.front()
-          << "\n";
+      // The answer counts what had happened by its as-of time, as the ledger knows it now: the
+      // timeline shows the same with --occurred-by.
+      err << "open one: caseledger timeline --data " << args.data_dir << " --case " << ids.front();
+      if (!args.as_of.empty()) err << " --occurred-by " << args.as_of << " --as-of " << args.as_of;
+      err << "\n";
     }
     return kExitOk;
   }
@@ -196,7 +199,7 @@ int RunQuery(const QueryArgs& args, std::ostream& out, std::ostream& err) {
 
 std::function<std::optional<int>()> AddQueryCommand(CLI::App& app) {
   auto args = std::make_shared<QueryArgs>();
-  auto row = std::make_shared<size_t>(0);
+  auto row = std::make_shared<int64_t>(0);
   auto* cmd = app.add_subcommand(
       "query",
       "Named audit queries over all cases (`caseledger query list`; docs/audit.md), "
@@ -220,7 +223,13 @@ std::function<std::optional<int>()> AddQueryCommand(CLI::App& app) {
       cmd->add_option("--row", *row, "Print the case ids behind row N of the answer, one a line");
   return [cmd, args, row, row_opt]() -> std::optional<int> {
     if (!cmd->parsed()) return std::nullopt;
-    if (row_opt->count()) args->row = *row;
+    if (row_opt->count()) {
+      if (*row < 1) {
+        std::cerr << "caseledger query: --row counts from 1\n";
+        return kExitUsage;
+      }
+      args->row = static_cast<size_t>(*row);
+    }
     return RunQuery(*args, std::cout, std::cerr);
   };
 }

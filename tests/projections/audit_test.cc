@@ -259,6 +259,12 @@ TEST_CASE("audit queries refuse unknown queries, unknown parameters and bad valu
       "from must be before to");
   bad("record_access", {}, "\"case\" is required");
   bad("return_safeguards", {{"all", "maybe"}}, "not yes or no");
+  // A rule no case has an obligation of (a typo) is refused, not answered "no findings"; the
+  // id is case-insensitive.
+  bad("rule_findings", {{"rule", "R99"}}, "rule \"R99\" has no obligation in any case");
+  auto lower = c.TryRun("rule_findings", {{"rule", "r14"}});
+  REQUIRE(lower.ok());
+  CHECK(lower->rows.size() == c.Run("rule_findings", {{"rule", "R14"}}).rows.size());
 }
 
 TEST_CASE("every named query has its question, parameters and columns, and runs", "[audit]") {
