@@ -211,6 +211,17 @@ inline Fill ReturnDecided() {
   };
 }
 
+// An answer's rows as their cells, each checked to have one cell per column.
+using Cells = std::vector<std::string>;
+inline std::vector<Cells> CellsOf(const projections::AuditResult& r) {
+  std::vector<Cells> out;
+  for (const auto& row : r.rows) {
+    REQUIRE(row.cells.size() == r.columns.size());
+    out.push_back(row.cells);
+  }
+  return out;
+}
+
 }  // namespace caseledger::testing::audit
 
 #endif  // CASELEDGER_TESTS_PROJECTIONS_AUDIT_CASES_H_

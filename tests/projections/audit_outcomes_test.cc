@@ -19,17 +19,9 @@ using testing::audit::Fill;
 using testing::audit::kDay;
 using testing::audit::kHour;
 using Role = schema::AgencyRole;
-using Cells = std::vector<std::string>;
+using testing::audit::Cells;
+using testing::audit::CellsOf;
 using Ids = std::vector<std::string>;
-
-std::vector<Cells> CellsOf(const AuditResult& r) {
-  std::vector<Cells> out;
-  for (const auto& row : r.rows) {
-    REQUIRE(row.cells.size() == r.columns.size());
-    out.push_back(row.cells);
-  }
-  return out;
-}
 
 // A presumed victim who is a foreign national without lawful stay: R13 and R13B apply.
 Fill PresumedWithoutStay() {

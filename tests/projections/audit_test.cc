@@ -21,7 +21,8 @@ using testing::audit::AuditCases;
 using testing::audit::kDay;
 using testing::audit::kHour;
 using Role = schema::AgencyRole;
-using Cells = std::vector<std::string>;
+using testing::audit::Cells;
+using testing::audit::CellsOf;
 
 // Four cases of 2025 in Denmark:
 // a: identified (unaccompanied) at T0 by dk-police-cph, provisional representative 30 h later;
@@ -65,15 +66,6 @@ void WriteCases(AuditCases& c) {
   c.Add("dk-case-d", kT0 + 2 * kDay, "dk-cp-odense", Role::CHILD_PROTECTION, t::BestInterests());
   c.Add("dk-case-d", kT0 + 3 * kDay, "dk-cp-odense", Role::CHILD_PROTECTION, t::ReturnRisk());
   c.Add("dk-case-d", kT0 + 5 * kDay, "dk-migration", Role::MIGRATION, t::ReturnDecided());
-}
-
-std::vector<Cells> CellsOf(const AuditResult& r) {
-  std::vector<Cells> out;
-  for (const auto& row : r.rows) {
-    REQUIRE(row.cells.size() == r.columns.size());
-    out.push_back(row.cells);
-  }
-  return out;
 }
 
 TEST_CASE(
