@@ -37,6 +37,7 @@ struct Decoded {
   uint32_t bucket = 0;
   std::vector<HeadEntry> entries;
   std::vector<std::string> siblings;
+  size_t trailing_words = 0;  // words after the message: a bundle is exactly one
   std::vector<std::string> bad_entry_hashes;  // entries whose leaf hash is not 32 bytes
 };
 
@@ -78,6 +79,7 @@ void ReadBundle(kj::ArrayPtr<const capnp::word> words, Decoded* out) {
     d.entries.push_back(std::move(he));
   }
   for (auto s : hp.getSiblings()) d.siblings.push_back(Str(s));
+  d.trailing_words = static_cast<size_t>(words.end() - reader.getEnd());
 }
 
 Result<Decoded> Decode(std::string_view bytes) {
@@ -91,6 +93,12 @@ Result<Decoded> Decode(std::string_view bytes) {
   KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] { ReadBundle(words, &d); })) {
     return Status::InvalidArgument(std::string("malformed file: not a readable case bundle (") +
                                    e->getDescription().cStr() + ")");
+  }
+  if (d.trailing_words != 0) {
+    // A bundle is exactly one message: bytes after it were added by someone.
+    return Status::InvalidArgument("malformed file: " +
+                                   std::to_string(d.trailing_words * sizeof(capnp::word)) +
+                                   " bytes after the bundle's message");
   }
   return d;
 }

@@ -176,6 +176,9 @@ TEST_CASE("a truncated or garbage file is reported as malformed", "[bundle]") {
   CHECK_THAT(AllProblems(truncated), Contains("malformed file"));
   BundleReport odd = VerifyBundle(bytes.substr(0, bytes.size() - 3));
   CHECK_THAT(AllProblems(odd), Contains("malformed file"));
+  // Bytes appended after the message (a whole word of them) are refused, not ignored.
+  BundleReport appended = VerifyBundle(bytes + std::string(8, '\0'));
+  CHECK_THAT(AllProblems(appended), Contains("8 bytes after the bundle's message"));
   BundleReport garbage = VerifyBundle(std::string(256, '\xa5'));
   CHECK_THAT(AllProblems(garbage), Contains("malformed file"));
   CHECK_FALSE(VerifyBundle("").intact());
