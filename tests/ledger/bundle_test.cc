@@ -9,6 +9,7 @@
 #include "ledger/ledger.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
+#include "tests/support/test_ledger.h"
 
 namespace caseledger {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 using Catch::Matchers::Contains;
 using testing::EventSpec;
 using testing::TempDir;
+using testing::Append;
 using testing::TestEvents;
 
 std::unique_ptr<Ledger> Open(const std::string& dir, bool read_only = false) {
@@ -28,16 +30,6 @@ std::unique_ptr<Ledger> Open(const std::string& dir, bool read_only = false) {
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   return std::move(r).value();
-}
-
-void Append(Ledger& ledger, TestEvents& t, const std::string& case_id, size_t n) {
-  EventSpec spec;
-  spec.case_id = case_id;
-  spec.child_id = "child-of-" + case_id;
-  auto events = t.MakeMany(n, spec);
-  auto r = ledger.Append(case_id, ExpectedVersion::Any(), events);
-  INFO(r.status().ToString());
-  REQUIRE(r.ok());
 }
 
 std::string AllProblems(const BundleReport& r) {

@@ -16,12 +16,14 @@
 #include "tests/support/power_loss_fs.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
+#include "tests/support/test_ledger.h"
 
 namespace caseledger {
 namespace {
 
 using testing::EventSpec;
 using testing::TempDir;
+using testing::Append;
 using testing::TestEvents;
 
 std::unique_ptr<Ledger> Open(const std::string& dir, bool read_only = false,
@@ -81,14 +83,19 @@ Hash256 HeadsRootOf(const std::string& note) {
   return **root;
 }
 
-void Append(Ledger& ledger, TestEvents& t, const std::string& case_id, size_t n) {
-  EventSpec spec;
-  spec.case_id = case_id;
-  spec.child_id = "child-of-" + case_id;
-  auto events = t.MakeMany(n, spec);
-  auto r = ledger.Append(case_id, ExpectedVersion::Any(), events);
-  INFO(r.status().ToString());
-  REQUIRE(r.ok());
+// Every stored checkpoint of the ledger in `data` (at least `min_checkpoints` of them) commits
+// to the heads the log gives at its size.
+void CheckEveryCheckpoint(const std::string& data, size_t min_checkpoints) {
+  auto ledger = Open(data, /*read_only=*/true);
+  auto sizes = ledger->CheckpointSizes();
+  REQUIRE(sizes.ok());
+  REQUIRE(sizes->size() >= min_checkpoints);
+  for (uint64_t size : *sizes) {
+    auto note = ledger->GetCheckpoint(size);
+    REQUIRE(note.ok());
+    INFO("checkpoint size " << size);
+    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
+  }
 }
 
 TEST_CASE(
@@ -115,16 +122,7 @@ TEST_CASE(
     Append(*ledger, t, "case-0", 1);
     REQUIRE(ledger->Checkpoint().ok());
   }
-  auto ledger = Open(data, /*read_only=*/true);
-  auto sizes = ledger->CheckpointSizes();
-  REQUIRE(sizes.ok());
-  REQUIRE(sizes->size() > 10);
-  for (uint64_t size : *sizes) {
-    auto note = ledger->GetCheckpoint(size);
-    REQUIRE(note.ok());
-    INFO("checkpoint size " << size);
-    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
-  }
+  CheckEveryCheckpoint(data, 11);
 }
 
 TEST_CASE(
@@ -153,16 +151,7 @@ TEST_CASE(
     }
     for (auto& th : threads) th.join();
   }
-  auto ledger = Open(data, /*read_only=*/true);
-  auto sizes = ledger->CheckpointSizes();
-  REQUIRE(sizes.ok());
-  REQUIRE(sizes->size() >= 10);
-  for (uint64_t size : *sizes) {
-    auto note = ledger->GetCheckpoint(size);
-    REQUIRE(note.ok());
-    INFO("checkpoint size " << size);
-    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
-  }
+  CheckEveryCheckpoint(data, 10);
 }
 
 TEST_CASE(
@@ -196,15 +185,7 @@ TEST_CASE(
     for (int c = 0; c < 8; ++c) Append(*ledger, t, "case-" + std::to_string(c), 2);
     REQUIRE(ledger->Checkpoint().ok());
   }
-  auto ledger = Open(data, /*read_only=*/true);
-  auto sizes = ledger->CheckpointSizes();
-  REQUIRE(sizes.ok());
-  for (uint64_t size : *sizes) {
-    auto note = ledger->GetCheckpoint(size);
-    REQUIRE(note.ok());
-    INFO("checkpoint size " << size);
-    CHECK(HeadsRootOf(*note) == ReferenceRoot(HeadsAt(*ledger, size)));
-  }
+  CheckEveryCheckpoint(data, 1);
 }
 
 TEST_CASE(

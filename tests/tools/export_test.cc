@@ -7,6 +7,7 @@
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
+#include "tests/support/test_ledger.h"
 
 namespace caseledger {
 namespace {
@@ -15,6 +16,7 @@ using Catch::Matchers::Contains;
 using testing::EventSpec;
 using testing::RunCaseledger;
 using testing::TempDir;
+using testing::Append;
 using testing::TestEvents;
 
 const std::string kCli = CASELEDGER_CLI;
@@ -26,14 +28,6 @@ std::unique_ptr<Ledger> OpenWritable(const std::string& dir) {
   INFO(r.status().ToString());
   REQUIRE(r.ok());
   return std::move(r).value();
-}
-
-void Append(Ledger& ledger, TestEvents& t, const std::string& case_id, size_t n) {
-  EventSpec spec;
-  spec.case_id = case_id;
-  spec.child_id = "child-of-" + case_id;
-  auto events = t.MakeMany(n, spec);
-  REQUIRE(ledger.Append(case_id, ExpectedVersion::Any(), events).ok());
 }
 
 std::string Slurp(const std::string& path) {
