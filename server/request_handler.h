@@ -112,6 +112,10 @@ class RequestHandler {
   // A named audit query over every case (request_handler_audit.cc).
   void AuditQuery(const RequestContext& context, uint64_t id, std::string_view purpose,
                   schema::AuditQueryRequest::Reader request, ReplyFn reply);
+  // The case, its child and its jurisdiction (of its first event), for an access record.
+  Result<CaseRef> CaseRefOf(const std::string& case_id) const;
+  // InvalidArgument when a projection read asks for more events than the log holds.
+  Status CheckMinPosition(uint64_t min_position) const;
   // The newest signed checkpoint note and its size, signing a fresh one first when the newest
   // holds fewer than `position` events.
   Result<std::pair<std::string, uint64_t>> CheckpointCovering(uint64_t position) const;

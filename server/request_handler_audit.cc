@@ -106,11 +106,7 @@ void RequestHandler::AuditQuery(const RequestContext& context, uint64_t id,
   const auto format = request.getFormat();
   const bool with_proofs = request.getWithProofs();
   const uint64_t min_position = request.getMinPosition();
-  if (min_position > ledger_.size()) {
-    return fail(Status::InvalidArgument("minPosition " + std::to_string(min_position) +
-                                        " is past the end of the log (" +
-                                        std::to_string(ledger_.size()) + " events)"));
-  }
+  if (Status s = CheckMinPosition(min_position); !s.ok()) return fail(s);
   // Facts loaded at or after the client's floor are reused (a reload is a pass over every
   // case); the answer states the position it reflects.
   query.min_position = min_position;
@@ -165,13 +161,9 @@ void RequestHandler::AuditQuery(const RequestContext& context, uint64_t id,
     }
     for (const auto& case_id : cases) {
       if (IsAccessStream(case_id)) continue;
-      auto head = ledger_.GetStream(case_id);
-      if (!head.ok()) return fail(head.status());
-      CaseRef ref{case_id, head->child_id, schema::Jurisdiction::UNSPECIFIED};
-      if (auto first = ledger_.ReadStream(case_id, 0, 1); first.ok() && !first->empty()) {
-        ref.jurisdiction = first->front().reader().getJurisdiction();
-      }
-      refs.push_back(std::move(ref));
+      auto ref = CaseRefOf(case_id);
+      if (!ref.ok()) return fail(ref.status());
+      refs.push_back(std::move(*ref));
     }
     RecordAccess(ctx, id, purpose, QueryText(query),
                  static_cast<int>(schema::RecordAccessed::AccessKind::SEARCH), std::move(refs),

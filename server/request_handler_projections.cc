@@ -19,6 +19,23 @@ std::string_view View(capnp::Text::Reader text) { return {text.cStr(), text.size
 
 }  // namespace
 
+Result<RequestHandler::CaseRef> RequestHandler::CaseRefOf(const std::string& case_id) const {
+  auto head = ledger_.GetStream(case_id);
+  if (!head.ok()) return head.status();
+  CaseRef ref{case_id, head->child_id, schema::Jurisdiction::UNSPECIFIED};
+  if (auto first = ledger_.ReadStream(case_id, 0, 1); first.ok() && !first->empty()) {
+    ref.jurisdiction = first->front().reader().getJurisdiction();
+  }
+  return ref;
+}
+
+Status RequestHandler::CheckMinPosition(uint64_t min_position) const {
+  if (min_position <= ledger_.size()) return Status::OK();
+  return Status::InvalidArgument("minPosition " + std::to_string(min_position) +
+                                 " is past the end of the log (" +
+                                 std::to_string(ledger_.size()) + " events)");
+}
+
 Status RequestHandler::CheckCaseRead(const Principal& principal,
                                      const std::string& case_id) const {
   if (principal.user_role != schema::UserRole::AGENCY) return Status::OK();
@@ -55,8 +72,8 @@ void RequestHandler::CaseQuery(const RequestContext& context, uint64_t id,
     return fail(Status::Unavailable("this server keeps no projections"));
   }
   if (Status s = CheckCaseRead(*context.principal, case_id); !s.ok()) return fail(s);
-  auto head = ledger_.GetStream(case_id);
-  if (!head.ok()) return fail(head.status());
+  auto ref = CaseRefOf(case_id);
+  if (!ref.ok()) return fail(ref.status());
 
   projections::ReplayPoint point;
   if (request.getAtPosition() != 0) {
@@ -71,16 +88,8 @@ void RequestHandler::CaseQuery(const RequestContext& context, uint64_t id,
   }
   const int64_t as_of = request.getAsOf() != 0 ? request.getAsOf() : clock_->NowMicros();
   const uint64_t min_position = request.getMinPosition();
-  if (min_position > ledger_.size()) {
-    return fail(Status::InvalidArgument("minPosition " + std::to_string(min_position) +
-                                        " is past the end of the log (" +
-                                        std::to_string(ledger_.size()) + " events)"));
-  }
+  if (Status s = CheckMinPosition(min_position); !s.ok()) return fail(s);
   const RequestContext ctx = context;
-  CaseRef ref{case_id, head->child_id, schema::Jurisdiction::UNSPECIFIED};
-  if (auto first = ledger_.ReadStream(case_id, 0, 1); first.ok() && !first->empty()) {
-    ref.jurisdiction = first->front().reader().getJurisdiction();
-  }
   const std::string query = std::string("caseQuery ") +
                             (what == schema::CaseQueryRequest::What::TIMELINE ? "timeline"
                                                                               : "caseView") +
@@ -102,7 +111,7 @@ void RequestHandler::CaseQuery(const RequestContext& context, uint64_t id,
                     ? projections::TimelineJson(*state, as_of)
                     : state->view.ToJson());
     RecordAccess(ctx, id, purpose, query,
-                 static_cast<int>(schema::RecordAccessed::AccessKind::CONSULTATION), {ref},
+                 static_cast<int>(schema::RecordAccessed::AccessKind::CONSULTATION), {*ref},
                  [this, message, reply, id](Status status) {
                    if (!status.ok()) {
                      metrics_.CountError(ErrorCode::UNAVAILABLE);
