@@ -101,6 +101,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& o,
     args.push_back("--threads");
     args.push_back(std::to_string(o.threads));
   }
+  args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ledger/status.h"
 #include "server/client.h"
@@ -33,6 +34,7 @@ struct DaemonOptions {
   std::string data_dir;  // passed as --data
   std::string log_file;  // stdout and stderr of the server, appended
   int threads = 0;       // --threads; 0 keeps the server's default
+  std::vector<std::string> extra_args;  // appended to the command line (e.g. --plain-tcp-dev)
 };
 
 // A running caseledgerd. Not thread-safe. The destructor kills a server still running.
