@@ -111,6 +111,8 @@ struct Config {
   std::string daemon;
   bool run_closed = true;
   bool run_batch = true;
+  bool run_rocks = true;  // the raw RocksDB baseline
+  bool plain_tcp = false;  // the server's plain-TCP development mode instead of mutual TLS
 };
 
 struct ServerSide {
@@ -155,12 +157,17 @@ Result<ServerSide> RunServerScenario(const Config& c, const Scenario& s, const s
   client.key_file = certs + "/" + kPrincipal + ".key";
   client.client_name = "load_bench/1";
   client.timeout_seconds = 60;
+  if (c.plain_tcp) {
+    client.plain_tcp = true;
+    client.dev_principal = kPrincipal;
+  }
   DaemonOptions d;
   d.binary = c.daemon;
   d.config = certs + "/caseledgerd.toml";
   d.data_dir = dir + "/data";
   d.log_file = dir + "/caseledgerd.log";
   d.threads = c.server_threads;
+  if (c.plain_tcp) d.extra_args.push_back("--plain-tcp-dev");
   auto daemon = Daemon::Start(d, client);
   if (!daemon.ok()) return daemon.status();
   client.server = (*daemon)->address();
@@ -226,10 +233,11 @@ void PrintHeader(FILE* out, const Config& c, size_t client_bytes, size_t stored_
                "(load tool, server and RocksDB share them)\n"
                "events: %zu bytes canonical as sent (stored form ~%zu bytes); rocksdb values "
                "%zu bytes, %zu threads, sync on\n"
-               "server: %s, mutual TLS, principal %s, expected version %s, server threads %s\n"
+               "server: %s, %s, principal %s, expected version %s, server threads %s\n"
                "disk floor: 512-byte append + fdatasync p50 %.3f ms, p99 %.3f ms (in %s)\n",
                c.runs, c.seconds, c.warmup, std::thread::hardware_concurrency(), client_bytes,
-               stored_bytes, client_bytes, c.rocks_threads, c.daemon.c_str(), kPrincipal,
+               stored_bytes, client_bytes, c.rocks_threads, c.daemon.c_str(),
+               c.plain_tcp ? "plain TCP (development mode)" : "mutual TLS", kPrincipal,
                c.expect == Expect::kAny ? "any" : "exact",
                c.server_threads > 0 ? std::to_string(c.server_threads).c_str() : "default",
                probe.p50_nanos / 1e6, probe.p99_nanos / 1e6, root.c_str());
@@ -243,7 +251,7 @@ void PrintTable(FILE* out, const std::vector<RunResult>& runs) {
   for (const auto& r : runs) {
     const Measurement& b = r.rocks;
     auto per_event = [](double cpu, uint64_t events) { return events ? cpu * 1e6 / events : 0; };
-    std::fprintf(out, "%-3d %-22s %9.0f %9.0f %7.2f %7.2f %7.2f %6llu %7s %7s %7.2f %7.1f %7.0f %6.1f %5.2f %6s\n",
+    if (b.ran()) std::fprintf(out, "%-3d %-22s %9.0f %9.0f %7.2f %7.2f %7.2f %6llu %7s %7s %7.2f %7.1f %7.0f %6.1f %5.2f %6s\n",
                  r.run, ("rocksdb " + std::to_string(r.rocks_threads) + " thr puts").c_str(),
                  b.events_per_second(), b.appends_per_second(), b.p50_nanos / 1e6,
                  b.p99_nanos / 1e6, b.p999_nanos / 1e6,
@@ -305,7 +313,7 @@ void PrintTargets(FILE* out, const Config& c, const std::vector<RunResult>& runs
   for (const auto& r : runs) {
     for (const auto& row : r.rows) {
       const Measurement& m = row.server.m;
-      if (row.scenario.batch == 1) {
+      if (row.scenario.batch == 1 && r.rocks.ran()) {
         const double ratio = r.rocks.events ? m.events_per_second() / r.rocks.events_per_second() : 0;
         const bool rate = ratio >= 1.0, p99 = m.p99_nanos < 10'000'000, errors = m.errors == 0;
         std::fprintf(out,
@@ -413,10 +421,15 @@ int Main(int argc, char** argv) {
   app.add_option("--scenarios", scenarios, "closed, batch or closed,batch")->capture_default_str();
   app.add_flag("--json", json, "print JSON on stdout (the table then goes to stderr)");
   app.add_flag("--keep", keep, "keep the data directories and server logs");
+  app.add_flag("--plain", c.plain_tcp,
+               "plain TCP on loopback (the server's development mode) instead of mutual TLS");
+  bool no_rocks = false;
+  app.add_flag("--no-rocksdb", no_rocks, "skip the raw RocksDB baseline");
   CLI11_PARSE(app, argc, argv);
   c.expect = expect == "exact" ? Expect::kExact : Expect::kAny;
   c.run_closed = scenarios.find("closed") != std::string::npos;
   c.run_batch = scenarios.find("batch") != std::string::npos;
+  c.run_rocks = !no_rocks;
   if (c.batch_connections == 0) c.batch_connections = c.connections;
   if (c.connections == 0 || c.batch == 0 || c.rocks_threads == 0 || c.runs < 1) {
     std::fprintf(stderr, "--connections, --batch, --rocks-threads and --runs must be positive\n");
@@ -466,15 +479,17 @@ int Main(int argc, char** argv) {
   std::string failure;
   for (int run = 1; run <= c.runs && failure.empty(); ++run) {
     RunResult result{run, c.rocks_threads, {}, {}};
-    std::fprintf(stderr, "[run %d] rocksdb %zu threads ...\n", run, c.rocks_threads);
-    auto rocks = RunRocksBaseline(
-        {.dir = root + "/run" + std::to_string(run) + "-rocksdb", .threads = c.rocks_threads},
-        value, Window(c.warmup, c.seconds));
-    if (!rocks.ok()) {
-      failure = "rocksdb: " + rocks.status().ToString();
-      break;
+    if (c.run_rocks) {
+      std::fprintf(stderr, "[run %d] rocksdb %zu threads ...\n", run, c.rocks_threads);
+      auto rocks = RunRocksBaseline(
+          {.dir = root + "/run" + std::to_string(run) + "-rocksdb", .threads = c.rocks_threads},
+          value, Window(c.warmup, c.seconds));
+      if (!rocks.ok()) {
+        failure = "rocksdb: " + rocks.status().ToString();
+        break;
+      }
+      result.rocks = *rocks;
     }
-    result.rocks = *rocks;
     for (size_t i = 0; i < list.size() && failure.empty(); ++i) {
       std::fprintf(stderr, "[run %d] caseledgerd %s ...\n", run, list[i].name.c_str());
       const std::string dir = root + "/run" + std::to_string(run) + "-server" + std::to_string(i);
