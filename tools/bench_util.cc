@@ -262,7 +262,20 @@ EventBatch::EventBatch(size_t stream, size_t count, size_t pad, int64_t occurred
   }
 }
 
+void EventBatch::RotateCasesEvery(size_t events, size_t stride) {
+  case_events_ = events;
+  stride_ = stride > 0 ? stride : 1;
+}
+
 void EventBatch::Renew() {
+  if (case_events_ > 0 && in_case_ > 0 && in_case_ + readers_.size() > case_events_) {
+    char id[32];
+    std::snprintf(id, sizeof(id), "bench-%09zu", stream_ + ++rotation_ * stride_);
+    case_id_ = id;
+    for (auto& m : messages_) m->getRoot<schema::Event>().setCaseId(case_id_);
+    in_case_ = 0;
+  }
+  in_case_ += readers_.size();
   for (auto& id : ids_) {
     const uint64_t a = Mix((stream_ << 40) | ++counter_);
     const uint64_t b = Mix(a ^ 0x6c65646765720000ULL);

@@ -121,6 +121,11 @@ class EventBatch {
   EventBatch(size_t stream, size_t count, size_t pad, int64_t occurred_at,
              const EventAuthor& author = {});
   EventBatch(EventBatch&&) = default;
+  // Moves to a new case ("bench-NNNNNNNNN", as long as CaseIdFor's ids, so events keep their
+  // size) before an append that would take the current one past `events` events; the new
+  // case numbers are stream + k * stride, so clients with different streams and the same
+  // stride never share a case. 0 (the default): one case for ever.
+  void RotateCasesEvery(size_t events, size_t stride);
   void Renew();
   const std::string& case_id() const { return case_id_; }
   std::span<const schema::Event::Reader> events() const { return readers_; }
@@ -128,6 +133,7 @@ class EventBatch {
  private:
   uint64_t stream_;
   uint64_t counter_ = 0;
+  size_t case_events_ = 0, stride_ = 1, in_case_ = 0, rotation_ = 0;
   std::string case_id_;
   std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages_;
   std::vector<capnp::Data::Builder> ids_;

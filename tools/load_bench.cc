@@ -71,6 +71,10 @@ class NetClient : public LoopClient {
       }
     }
     batch_.Renew();
+    if (batch_.case_id() != case_id_) {  // a new case (--case-events): it has no events yet
+      case_id_ = batch_.case_id();
+      head_.reset();
+    }
     ExpectedVersion expected = ExpectedVersion::Any();
     if (expect_ == Expect::kExact) {
       expected = head_ ? ExpectedVersion::Exact(*head_) : ExpectedVersion::NoStream();
@@ -92,6 +96,7 @@ class NetClient : public LoopClient {
   Expect expect_;
   std::unique_ptr<server::Client> client_;
   std::optional<uint64_t> head_;
+  std::string case_id_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +118,7 @@ struct Config {
   bool run_batch = true;
   bool run_rocks = true;  // the raw RocksDB baseline
   bool plain_tcp = false;  // the server's plain-TCP development mode instead of mutual TLS
+  size_t case_events = 0;  // a new case after this many events (0: one case per connection)
 };
 
 struct ServerSide {
@@ -179,8 +185,9 @@ Result<ServerSide> RunServerScenario(const Config& c, const Scenario& s, const s
   author.agency_role = schema::AgencyRole::CHILD_PROTECTION;
   std::vector<std::unique_ptr<LoopClient>> clients;
   for (size_t i = 0; i < s.connections; ++i) {
-    auto nc = std::make_unique<NetClient>(client, EventBatch(i, s.batch, pad, occurred_at, author),
-                                          c.expect);
+    EventBatch batch(i, s.batch, pad, occurred_at, author);
+    batch.RotateCasesEvery(c.case_events, s.connections);
+    auto nc = std::make_unique<NetClient>(client, std::move(batch), c.expect);
     if (Status st = nc->Connect(); !st.ok()) return st.WithContext("connection " + std::to_string(i));
     clients.push_back(std::move(nc));
   }
@@ -423,6 +430,9 @@ int Main(int argc, char** argv) {
   app.add_flag("--keep", keep, "keep the data directories and server logs");
   app.add_flag("--plain", c.plain_tcp,
                "plain TCP on loopback (the server's development mode) instead of mutual TLS");
+  app.add_option("--case-events", c.case_events,
+                 "each connection moves to a new case after this many events (0: one case each)")
+      ->capture_default_str();
   bool no_rocks = false;
   app.add_flag("--no-rocksdb", no_rocks, "skip the raw RocksDB baseline");
   CLI11_PARSE(app, argc, argv);

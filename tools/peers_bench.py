@@ -10,7 +10,8 @@ Starts, on loopback with data in a fresh temporary directory:
     PostgreSQL tamper-evident;
   - Redis 7 (one stream, XADD; appendonly yes, appendfsync always), driven by redis-benchmark;
 and drives each with the same workload: 512-byte events, 1, 8 and 64 closed-loop clients, and
-1024-event batches (--batch-clients clients), first all over plain TCP, then all over TLS 1.3
+1024-event batches (--batch-clients clients), each client appending to cases of its own (a new
+case every 100 events; a batch is one case; Redis: one stream), first all over plain TCP, then all over TLS 1.3
 with client certificates (one development CA and the same certificates for all three). The
 load tools run on the same cores as the servers.
 
@@ -41,6 +42,9 @@ import time
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PACKAGES = ["postgresql-15", "postgresql-client-15", "redis-server", "redis-tools", "openssl"]
 EVENT_BYTES = 512
+# Each client appends to a case of its own and moves to a new case after this many events (a
+# batch is one case); real cases have tens to hundreds of events, not hundreds of thousands.
+CASE_EVENTS = 100
 
 
 def log(msg):
@@ -275,20 +279,22 @@ class Postgres:
 
 
 def pg_script(path, batch):
-    """A pgbench script: each client appends to its own case, versions counting up from the
-    -D v=... it starts with (pgbench keeps a client's variables across transactions)."""
+    """A pgbench script: each client appends to its own case, a new one every CASE_EVENTS
+    events (a batch: one case), versions counting up from the -D v=... it starts with (pgbench
+    keeps a client's variables across transactions)."""
     body = body_text()
     with open(path, "w") as f:
         f.write("\\set v :v + 1\n")
         if batch == 1:
             f.write(f"INSERT INTO events (case_id, version, body) VALUES "
-                    f"('case-' || :client_id, :v, '{body}');\n")
+                    f"('case-' || :client_id || '-' || (:v)::bigint / {CASE_EVENTS}, :v, "
+                    f"'{body}');\n")
         else:
             # Every event's body is sent (as in the other systems); one statement, two
             # parameters (pgbench's prepared statements take at most 255).
             bodies = ",\n".join(f"'{body}'" for _ in range(batch))
             f.write(f"INSERT INTO events (case_id, version, body)\n"
-                    f"SELECT 'case-' || :client_id, (:v)::bigint * {batch} + n, b\n"
+                    f"SELECT 'case-' || :client_id || '-' || :v, n, b\n"
                     f"FROM unnest(ARRAY[\n{bodies}]::text[]) WITH ORDINALITY AS t(b, n);\n")
 
 
@@ -418,7 +424,7 @@ def run_redis(redis, clients, batch, seconds, warmup):
 def run_caseledger(build, root, tls, clients, batch, seconds, warmup):
     tool = os.path.join(build, "tools", "load_bench")
     args = [tool, "--no-rocksdb", "--json", "--seconds", str(seconds), "--warmup", str(warmup),
-            "--dir", root]
+            "--dir", root, "--case-events", str(CASE_EVENTS)]
     if not tls:
         args.append("--plain")
     if batch == 1:
