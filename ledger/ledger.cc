@@ -153,6 +153,9 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Not a LOG file on the ledger's own disk: a full disk would make RocksDB abort on its next
+  // message (rocks_status.h).
+  db_options.info_log = detail::NewRocksLogger(log_);
   db_options.keep_log_file_num = 4;
   // A destroyed data key must leave every file (keys_writer.cc): obsolete write-ahead logs
   // are deleted, never archived or recycled.

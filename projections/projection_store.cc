@@ -53,6 +53,9 @@ Status ProjectionStore::Impl::Open() {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
+  // No LOG file on the data disk: when it fills up, RocksDB's next message would abort the
+  // process (ledger/rocks_status.h). The store's errors reach callers as statuses.
+  db_options.info_log = detail::NewRocksLogger(nullptr);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* name : kColumnFamilies) {
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
