@@ -39,6 +39,9 @@ struct Config {
   std::string cli;
   std::string dir;
   bool keep = false;
+  // Self-test: record an acknowledgement the server never gave, so the first check must fail
+  // (shows that the checks bite; the campaign then exits 1).
+  bool inject_lost_ack = false;
 };
 
 struct Row {
@@ -59,6 +62,10 @@ struct Row {
 };
 
 void PrintHeader() {
+  std::printf("Per kill: what ran before it (acked appends and events, retries with the same ids,\n"
+              "retries answered as duplicates), then the directory after it (events stored, ids\n"
+              "sent but never acked found stored), then the restart on it (ms from spawn to a\n"
+              "TLS hello, to projections caught up, to the first acked append).\n");
   std::printf("%5s %6s %7s %7s %7s %6s %7s %7s %8s %9s %9s %6s %7s\n", "cycle", "kill@", "acked",
               "events", "retried", "dedup", "stored", "unacked", "ready", "proj.up", "1st ack",
               "ckpts", "checks");
@@ -285,6 +292,10 @@ int Campaign::Run() {
     row.retries = counters.retries - retries0;
     row.deduplicated = counters.deduplicated - dedup0;
     if (std::string v = record_.violation(); !v.empty()) Check(false, v, &row);
+    if (c_.inject_lost_ack && cycle == 1) {
+      std::printf("(self-test: recording an acknowledgement the server never gave)\n");
+      record_.Acked({{std::string(16, '\x7f'), "crash-case-0000", 0, 0}}, {});
+    }
     AfterKill(&row);
     pending = row;
     if (failed_) PrintRow(row);
@@ -343,6 +354,8 @@ int main(int argc, char** argv) {
   app.add_option("--cli", c.cli, "caseledger binary (verify, rebuild)");
   app.add_option("--dir", c.dir, "Parent of the campaign's directory (default: the temp dir)");
   app.add_flag("--keep", c.keep, "Keep the campaign's directory when it passes");
+  app.add_flag("--inject-lost-ack", c.inject_lost_ack,
+               "Self-test: invent an acknowledged event, which the checks must report (exit 1)");
   CLI11_PARSE(app, argc, argv);
   if (c.max_delay_ms < c.min_delay_ms) {
     std::fprintf(stderr, "--max-delay-ms must not be below --min-delay-ms\n");

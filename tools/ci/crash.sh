@@ -4,7 +4,8 @@
 # checks after each kill that every acknowledged append is present once at its position, that
 # positions have no gap, that `caseledger verify` passes, that the newest checkpoint is
 # consistent with every earlier one, and that the projections catch up to a rebuild's digests.
-# Prints the per-cycle table; exits non-zero on any violation. See docs/reliability.md,
+# Prints the per-cycle table; exits non-zero on any violation. Then a one-cycle self-test with
+# an invented acknowledgement, which must be reported. See docs/reliability.md,
 # "Crash campaign".
 #
 #   tools/ci/crash.sh         uses ${CASELEDGER_BUILD_DIR:-build} (tools/setup.sh test built it)
@@ -32,5 +33,19 @@ rc=0
 "$build/tools/crash_campaign" --cycles "$cycles" --appenders 4 --min-delay-ms 300 \
   --max-delay-ms 2000 --daemon "$build/server/caseledgerd" --cli "$build/tools/caseledger" \
   "${seed_args[@]}" || rc=$?
+# The checks must bite: with an invented acknowledgement the campaign has to fail.
+echo "== self-test: one cycle with an invented acknowledgement must be reported"
+scratch="$(mktemp -d)"
+self=0
+"$build/tools/crash_campaign" --cycles 1 --seed 1 --min-delay-ms 300 --max-delay-ms 300 \
+  --daemon "$build/server/caseledgerd" --cli "$build/tools/caseledger" --dir "$scratch" \
+  --inject-lost-ack >"$scratch/self-test.txt" 2>&1 || self=$?
+rm -rf "$scratch"
+if [ "$self" -eq 1 ]; then
+  echo "self-test: the invented acknowledgement was reported (exit 1), as it must be"
+else
+  echo "self-test FAILED: the campaign exited $self with an invented acknowledgement" >&2
+  [ "$rc" -ne 0 ] || rc=1
+fi
 echo "== crash stage took $(( $(date +%s) - start )) s, exit $rc"
 exit $rc
