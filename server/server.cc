@@ -153,6 +153,9 @@ asio::awaitable<void> Server::Impl::Accept() {
     }
     if (manager_.size() >= config_.limits.max_connections) {
       metrics_.ConnectionRefused();
+      // A line per refusal, as for every other refusal: a flood shows in the log.
+      logger_->info("refusing a connection: {} open, limits.max_connections is {}",
+                    manager_.size(), config_.limits.max_connections);
       socket.close(ec);
       continue;
     }

@@ -9,6 +9,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <capnp/schema.h>
+#include <capnp/serialize.h>
 #include <kj/exception.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -531,9 +533,27 @@ asio::awaitable<void> Session::SubscriptionLoop() {
 
 void Session::Enqueue(Frame frame) {
   if (closed_ || lingering_) return;
+  LogIfRefusal(frame);
   outbound_bytes_ += frame.size() * sizeof(capnp::word);
   outbound_.push_back(std::move(frame));
   writer_wake_.cancel();
+}
+
+void Session::LogIfRefusal(const Frame& frame) const {
+  if (!log_refusals_ || !env_.logger->should_log(spdlog::level::info)) return;
+  try {
+    capnp::FlatArrayMessageReader reader(frame.asPtr());
+    auto response = reader.getRoot<schema::Response>();
+    if (!response.getBody().isError()) return;
+    auto error = response.getBody().getError();
+    auto names = capnp::Schema::from<ErrorCode>().getEnumerants();
+    const auto code = static_cast<uint16_t>(error.getCode());
+    env_.logger->info("session {}: request {} refused: {}: {}", id_, response.getId(),
+                      code < names.size() ? names[code].getProto().getName().cStr() : "?",
+                      error.getMessage().cStr());
+  } catch (const kj::Exception&) {
+    // Our own frames always decode; a logging helper never ends a session.
+  }
 }
 
 void Session::PostReply(Frame frame) {
@@ -554,7 +574,9 @@ void Session::PostReply(Frame frame) {
 void Session::ErrorAndClose(uint64_t id, ErrorCode code, const std::string& message) {
   env_.metrics->CountError(code);
   env_.logger->info("session {}: closing after error: {}", id_, message);
+  log_refusals_ = false;  // the line above is this refusal's
   Enqueue(ErrorReply(id, code, message));
+  log_refusals_ = true;
   close_after_flush_ = true;
   if (!close_deadline_) {
     close_deadline_ = Clock::now() + std::chrono::seconds(limits_.write_timeout_seconds);

@@ -107,6 +107,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Queue a reply (strand only); dropped once the session closes or lingers.
   void Enqueue(Frame frame);
+  // Every error reply is a refusal and gets a log line (info), as connection-level refusals
+  // do: its request id, code and the server's own message (ids and field names, never the
+  // request's content). Not for ErrorAndClose's reply, which logs its own line.
+  void LogIfRefusal(const Frame& frame) const;
   // A handler's reply, from any thread: ends one in-flight request.
   void PostReply(Frame frame);
   // Queues an error reply, then closes gracefully once everything in flight is answered.
@@ -133,6 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool draining_ = false;  // requests are refused; close once in-flight ones are answered
   std::string drain_message_;
   bool close_after_flush_ = false;
+  bool log_refusals_ = true;  // false while ErrorAndClose queues the reply it logged itself
   bool peer_closed_ = false;
   bool lingering_ = false;
   bool reader_active_ = false;  // the reader may have a read pending on the socket
