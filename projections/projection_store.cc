@@ -241,8 +241,12 @@ Result<std::shared_ptr<const audit::FactsTable>> ProjectionStore::AuditFacts(
 
 // ---- Follower ---------------------------------------------------------------------------
 
-ProjectionFollower::ProjectionFollower(ProjectionStore& store, int64_t poll_millis)
-    : store_(store), poll_millis_(poll_millis), thread_([this] { Run(); }) {}
+ProjectionFollower::ProjectionFollower(ProjectionStore& store, int64_t poll_millis,
+                                       int64_t linger_millis)
+    : store_(store),
+      poll_millis_(poll_millis),
+      linger_millis_(linger_millis),
+      thread_([this] { Run(); }) {}
 
 ProjectionFollower::~ProjectionFollower() {
   {
@@ -308,6 +312,11 @@ void ProjectionFollower::Run() {
                                        : std::chrono::milliseconds(20);
     cv_.wait_for(lock, wait, [&] { return stop_ || pending_; });
     if (stop_) break;
+    if (pending_ && waiters_.empty() && linger_millis_ > 0) {
+      cv_.wait_for(lock, std::chrono::milliseconds(linger_millis_),
+                   [&] { return stop_ || !waiters_.empty(); });
+      if (stop_) break;
+    }
     pending_ = false;
     lock.unlock();
     auto reached = store_.CatchUp();

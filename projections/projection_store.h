@@ -159,10 +159,15 @@ class ProjectionStore {
 std::string TimelineJson(const CaseState& state, int64_t as_of);
 
 // Runs CatchUp on a thread of its own whenever Notify is called (the server calls it after
-// each acknowledged append) and every `poll_millis`.
+// each acknowledged append) and every `poll_millis`. After a Notify it lingers up to
+// `linger_millis` first, so that the appends of that time are folded together: each catch-up
+// loads, folds and writes back every case it touches once, and under load a case takes many
+// appends between two catch-ups (folding after every commit group cost the server half its
+// CPU; docs/performance.md, "Peers"). A waiter (WhenReached) ends the linger at once.
 class ProjectionFollower {
  public:
-  ProjectionFollower(ProjectionStore& store, int64_t poll_millis = 500);
+  explicit ProjectionFollower(ProjectionStore& store, int64_t poll_millis = 500,
+                              int64_t linger_millis = 50);
   ~ProjectionFollower();  // stops the thread after the current catch-up
   void Notify();
   // Calls `done` with the position reached once the store has reached `target`, or when
@@ -181,6 +186,7 @@ class ProjectionFollower {
   void WakeWaiters(bool all);
   ProjectionStore& store_;
   int64_t poll_millis_;
+  int64_t linger_millis_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
