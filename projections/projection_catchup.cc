@@ -236,10 +236,12 @@ Status ProjectionStore::Impl::Flush(uint64_t reached,
     std::vector<std::string> due_keys;
     if (t.compliance) {
       uint32_t open = 0, findings = 0;
+      // A named reference: clang 14 cannot capture a structured binding in a lambda.
+      const std::string& id = case_id;
       t.compliance->ForEachObligation([&](const compliance::Obligation& o) {
         if (o.status == compliance::ObligationStatus::kPending) {
           ++open;
-          if (o.due_at.has_value()) due_keys.push_back(internal::DueKey(case_id, o));
+          if (o.due_at.has_value()) due_keys.push_back(internal::DueKey(id, o));
         }
         if (o.status == compliance::ObligationStatus::kBreached ||
             o.status == compliance::ObligationStatus::kMetLate) {
