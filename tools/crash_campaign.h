@@ -36,6 +36,7 @@ struct CycleCounters {
   std::atomic<uint64_t> events_acked{0};
   std::atomic<uint64_t> retries{0};        // attempts that repeated a batch's ids
   std::atomic<uint64_t> deduplicated{0};   // retries answered with the stored positions
+  std::atomic<uint64_t> deduplicated_exact{0};  // of which with an exact expected version
   std::atomic<int64_t> first_ack_nanos{0}; // steady clock of the cycle's first ack; 0: none
 };
 
@@ -72,11 +73,15 @@ struct AppenderOptions {
   size_t index = 0;              // distinguishes ids and case ids
   size_t cases = 3;              // cases this appender writes, in turn
   size_t max_batch = 4;          // events per append: 1..max_batch
+  // Append with the exact version the appender last had acknowledged for the case (no stream
+  // for a new case) instead of "any": a retry of a batch that was stored must then still be
+  // answered with its positions, not with a conflict.
+  bool exact_versions = false;
   uint64_t seed = 1;
 };
 
 // One appender thread: appends batches of case conferences to its own cases with expected
-// version "any". A batch whose append fails or goes unanswered is retried with the same event
+// version "any" or exact (AppenderOptions::exact_versions). A batch whose append fails or goes unanswered is retried with the same event
 // ids (after reconnecting) until it is acknowledged; only then is the next batch built. A
 // refusal that a retry cannot cure (invalid argument, conflict, permission) is a violation.
 class Appender {
@@ -108,6 +113,7 @@ class Appender {
   std::unique_ptr<server::Client> client_;  // appender thread only
   std::unique_ptr<Batch> pending_;          // appender thread only
   uint64_t next_id_ = 0;
+  std::map<std::string, uint64_t> heads_;   // case -> acknowledged head version; thread only
   uint64_t rng_;
   std::thread thread_;
 };

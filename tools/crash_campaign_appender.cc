@@ -58,6 +58,7 @@ struct Appender::Batch {
   std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> messages;
   std::vector<schema::Event::Reader> events;
   std::vector<std::string> ids;
+  ExpectedVersion expected = ExpectedVersion::Any();  // fixed when made: retries send the same
   uint64_t attempts = 0;
 };
 
@@ -107,6 +108,11 @@ std::unique_ptr<Appender::Batch> Appender::NextBatch() {
   char case_id[32];
   std::snprintf(case_id, sizeof case_id, "crash-case-%04zu", options_.index * options_.cases + which);
   b->case_id = case_id;
+  if (options_.exact_versions) {
+    auto head = heads_.find(b->case_id);
+    b->expected = head == heads_.end() ? ExpectedVersion::NoStream()
+                                       : ExpectedVersion::Exact(head->second);
+  }
   bench::EventAuthor author;
   author.agency_id = options_.agency_id;
   author.agency_role = options_.barnahus ? schema::AgencyRole::BARNAHUS
@@ -148,7 +154,7 @@ void Appender::Attempt() {
   Batch& b = *pending_;
   if (b.attempts++ > 0) record_->counters().retries++;
   record_->Sent(b.ids);
-  auto r = client_->Append(b.case_id, ExpectedVersion::Any(), b.events);
+  auto r = client_->Append(b.case_id, b.expected, b.events);
   if (!r.ok()) {
     const auto code = r.status().code();
     if (code == Status::Code::kInvalidArgument || code == Status::Code::kConflict ||
@@ -172,8 +178,10 @@ void Appender::Attempt() {
     acks.push_back({b.ids[i], b.case_id, r->positions[i], r->first_version + i});
   }
   record_->Acked(std::move(acks), b.ids);
+  heads_[b.case_id] = r->head_version;
   auto& c = record_->counters();
   if (r->deduplicated) c.deduplicated++;
+  if (r->deduplicated && options_.exact_versions) c.deduplicated_exact++;
   c.appends_acked++;
   c.events_acked += b.ids.size();
   int64_t zero = 0;
