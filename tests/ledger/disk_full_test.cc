@@ -78,7 +78,7 @@ TEST_CASE("a full disk refuses appends with a clear error; reads, acknowledged e
   // Fill the disk: append until one fails, then a few more tries that must fail too or
   // succeed cleanly (the ledger reopens its database after a failed commit).
   Status first_failure;
-  for (int i = 0; i < 100000 && first_failure.ok(); ++i) first_failure = appends.One(**ledger);
+  for (int i = 0; i < 5000 && first_failure.ok(); ++i) first_failure = appends.One(**ledger);
   REQUIRE(!first_failure.ok());
   INFO("first failure after " << appends.acked.size() << " appends: " << first_failure.ToString());
   CHECK((first_failure.code() == Status::Code::kIOError ||
@@ -88,7 +88,7 @@ TEST_CASE("a full disk refuses appends with a clear error; reads, acknowledged e
   // log becomes a compressed table file) and let appends through again: go on until three in a
   // row are refused, so the disk is full for good.
   int refused_in_a_row = 1;
-  for (int i = 0; i < 100000 && refused_in_a_row < 3; ++i) {
+  for (int i = 0; i < 5000 && refused_in_a_row < 3; ++i) {
     refused_in_a_row = appends.One(**ledger).ok() ? 0 : refused_in_a_row + 1;
   }
   REQUIRE(refused_in_a_row == 3);

@@ -232,7 +232,7 @@ TEST_CASE("through the server a full disk is answered with an error naming it, n
   std::vector<std::pair<std::string, uint64_t>> acked;
   std::unique_ptr<Batch> failed;
   Status failure;
-  for (uint64_t token = 0; token < 10000 && !failed; ++token) {
+  for (uint64_t token = 0; token < 3000 && !failed; ++token) {
     auto b = MakeBatch(token, 32, 1024);
     auto r = client->Append(b->readers.front().getCaseId().cStr(), ExpectedVersion::Any(),
                             b->readers);
