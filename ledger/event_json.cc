@@ -6,10 +6,12 @@
 #include <capnp/schema.h>
 #include <kj/exception.h>
 
+#include <charconv>
 #include <cmath>
 #include <set>
 #include <vector>
 
+#include "ledger/json_escapes.h"
 #include "ledger/schema_annotations.h"
 #include "ledger/time_format.h"
 
@@ -63,7 +65,16 @@ class CounterHandler final : public capnp::JsonCodec::Handler<uint64_t> {
     output.setNumber(static_cast<double>(input));
   }
   uint64_t decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
-    if (input.isString()) return std::stoull(input.getString().cStr());
+    if (input.isString()) {
+      // Digits only: std::stoull took "-1" as 2^64 - 1 and ignored trailing text.
+      kj::StringPtr text = input.getString();
+      uint64_t value = 0;
+      auto [end, error] = std::from_chars(text.begin(), text.end(), value);
+      KJ_REQUIRE(error == std::errc() && end == text.end() && text.size() > 0 &&
+                     value <= 9007199254740992ULL,
+                 "expected a non-negative integer");
+      return value;
+    }
     KJ_REQUIRE(input.isNumber(), "expected a number");
     double d = input.getNumber();
     KJ_REQUIRE(d >= 0 && d <= 9007199254740992.0 && std::floor(d) == d,
@@ -214,8 +225,9 @@ Status ParseInto(const capnp::JsonCodec& codec, std::string_view json,
   capnp::MallocMessageBuilder scratch;
   auto value = scratch.initRoot<capnp::JsonValue>();
   Status status;
+  const std::string text = detail::FixJsonEscapes(json);
   KJ_IF_MAYBE(e, kj::runCatchingExceptions(
-                     [&] { codec.decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), value); })) {
+                     [&] { codec.decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()), value); })) {
     return Status::InvalidArgument("malformed JSON: " + CleanKjMessage(*e));
   }
   if (!value.asReader().isObject()) return Status::InvalidArgument("expected a JSON object");

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "ledger/checkpoint.h"
+#include "ledger/json_escapes.h"
 #include "ledger/merkle.h"
 
 namespace caseledger {
@@ -142,8 +143,9 @@ Result<ProofDoc> ParseProof(std::string_view json) {
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<capnp::JsonValue>();
   capnp::JsonCodec codec;
+  const std::string text = detail::FixJsonEscapes(json);
   KJ_IF_MAYBE(e, kj::runCatchingExceptions(
-                     [&] { codec.decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), root); })) {
+                     [&] { codec.decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()), root); })) {
     return Status::InvalidArgument(std::string("malformed JSON: ") + e->getDescription().cStr());
   }
   if (!root.asReader().isObject()) return Status::InvalidArgument("a proof is a JSON object");
