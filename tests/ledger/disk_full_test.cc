@@ -62,8 +62,8 @@ LedgerOptions OnSmallFs(const SmallFs& fs) {
 
 }  // namespace
 
-TEST_CASE("a full disk refuses appends with a clear error; reads, acknowledged events and "
-          "positions survive; appends resume on the same ledger when space returns",
+TEST_CASE("a full disk refuses appends with a clear error, reads, acknowledged events and "
+          "positions survive, and appends resume on the same ledger when space returns",
           "[ledger][io-fault]") {
   std::string why;
   auto fs = SmallFs::Mount(kSmall, &why);

@@ -157,8 +157,8 @@ Result<AppendResult> RetryUntilAcked(server::Client& client, const Batch& b, int
 
 }  // namespace
 
-TEST_CASE("through the server a failing sync is answered with an error, never an ack; reads go "
-          "on; appends resume gap-free once syncs work",
+TEST_CASE("through the server a failing sync is answered with an error, never an ack, reads "
+          "that record nothing go on, and appends resume gap-free once syncs work",
           "[server][io-fault]") {
   TempDir dir;
   auto fs = std::make_shared<PowerLossFs>();
@@ -218,8 +218,8 @@ TEST_CASE("through the server a failing sync is answered with an error, never an
   CHECK(CheckAcked(server.ledger(), acked) == "");
 }
 
-TEST_CASE("through the server a full disk is answered with an error naming it, never an ack; "
-          "reads go on; appends resume gap-free when space returns",
+TEST_CASE("through the server a full disk is answered with an error naming it, never an ack, "
+          "reads go on, and appends resume gap-free when space returns",
           "[server][io-fault]") {
   std::string why;
   auto fs = SmallFs::Mount(6 << 20, &why);
