@@ -96,7 +96,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& o,
                                    "--data", o.data_dir,
                                    "--listen", "127.0.0.1:" + std::to_string(*port),
                                    "--metrics-listen", "127.0.0.1:" + std::to_string(*metrics_port),
-                                   "--log-level", "warn"};
+                                   "--log-level", o.log_level};
   if (o.threads > 0) {
     args.push_back("--threads");
     args.push_back(std::to_string(o.threads));

@@ -34,13 +34,14 @@ struct DaemonOptions {
   std::string data_dir;  // passed as --data
   std::string log_file;  // stdout and stderr of the server, appended
   int threads = 0;       // --threads; 0 keeps the server's default
+  std::string log_level = "warn";  // --log-level; "info" also logs each refusal (hostile_client)
   std::vector<std::string> extra_args;  // appended to the command line (e.g. --plain-tcp-dev)
 };
 
 // A running caseledgerd. Not thread-safe. The destructor kills a server still running.
 class Daemon {
  public:
-  // Starts the server on free loopback ports (--listen, --metrics-listen, --log-level warn)
+  // Starts the server on free loopback ports (--listen, --metrics-listen, --log-level)
   // and waits up to 30 s until a client with `probe`'s TLS files completes hello. IOError when
   // it cannot start or exits; Unavailable when it does not answer in time.
   static Result<std::unique_ptr<Daemon>> Start(const DaemonOptions& options,
