@@ -65,7 +65,7 @@ struct Fixture {
 };
 
 TEST_CASE(
-    "a legal hold refuses erasure until released; then the key is gone from every file "
+    "a legal hold refuses erasure until released, then the key is gone from every file "
     "and every proof still holds",
     "[erasure]") {
   Fixture f;

@@ -278,7 +278,7 @@ TEST_CASE("a rotation among concurrent appends leaves every event readable with 
   }
 }
 
-TEST_CASE("keys new writes a 0600 key file and never overwrites; keys rotate switches the key",
+TEST_CASE("keys new writes a 0600 key file and never overwrites, keys rotate switches the key",
           "[keys][tools]") {
   TempDir dir;
   std::ostringstream out, err;

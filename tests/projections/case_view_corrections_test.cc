@@ -133,7 +133,7 @@ TEST_CASE("case view: counsel, criminal and child-protection proceedings, reside
   CHECK(v->getFindings() == 0);
 }
 
-TEST_CASE("case view: a correction replaces a guardian; history keeps the original, marked",
+TEST_CASE("case view: a correction replaces a guardian, history keeps the original, marked",
           "[caseview][corrections]") {
   CaseHistory h;
   h.Add(kT0, Presumed(s::Answer::YES));
@@ -166,7 +166,7 @@ TEST_CASE("case view: a correction replaces a guardian; history keeps the origin
   CHECK_FALSE(c.getVoided());
 }
 
-TEST_CASE("case view: entryVoided withdraws a placement; voiding the void restores it",
+TEST_CASE("case view: entryVoided withdraws a placement, voiding the void restores it",
           "[caseview][corrections]") {
   CaseHistory h;
   h.Add(kT0, Placed("shelter-1", s::PlacementType::SPECIALISED_SHELTER));
@@ -274,7 +274,7 @@ TEST_CASE("case view: bytes are canonical, deterministic and survive a round tri
   }
 }
 
-TEST_CASE("case view: JSON shows times in RFC 3339 and ids in hex; text summarises",
+TEST_CASE("case view: JSON shows times in RFC 3339 and ids in hex, text summarises",
           "[caseview]") {
   CaseHistory h;
   h.Add(kT0, Presumed(s::Answer::YES));

@@ -180,7 +180,7 @@ TEST_CASE("a 14-day deadline is due at the end of the 14th local day, met in tim
   CHECK(met[0].tag == Tag::kNational);
 }
 
-TEST_CASE("a deadline met a day late is met_late; closing with none is breached",
+TEST_CASE("a deadline met a day late is met_late, closing with none is breached",
           "[compliance]") {
   auto packs = Registry(NoPack({InterviewDeadline()}));
   History late(packs);
@@ -252,7 +252,7 @@ TEST_CASE("count cap: the third interview beyond a cap of two is breached", "[co
   CHECK(h.Of("R15")[0].trigger_at == T("2026-03-05T10:00:00+01:00"));
 }
 
-TEST_CASE("ordering: information before the interview; a late-recorded earlier one fixes it",
+TEST_CASE("ordering: information before the interview, a late-recorded earlier one fixes it",
           "[compliance]") {
   Rule r = MakeRule("R07", RuleKind::kOrdering, {"forensicInterviewConducted"},
                     {"informationProvidedToChild"});

@@ -100,7 +100,7 @@ TEST_CASE("a national pack needs [calendar] with time_zone", "[rulepack]") {
   CHECK(HasError(errors, 5, "the baseline pack has no [calendar]"));
 }
 
-TEST_CASE("a national pack's id is its jurisdiction; the baseline's is EU", "[rulepack]") {
+TEST_CASE("a national pack's id is its jurisdiction, the baseline's is EU", "[rulepack]") {
   CHECK(HasError(Errors(Edit(kNational, "id = \"NO\"", "id = \"SE\"")), 2,
             "pack id 'SE' must equal its jurisdiction 'NO'"));
   const std::string baseline = "[pack]\nid = \"EU2\"\nversion = \"1\"\njurisdiction = \"\"\n";

@@ -87,7 +87,7 @@ TEST_CASE("identification clocks: everything done in time", "[scenario]") {
   }
 }
 
-TEST_CASE("R13B: a reflection period shorter than the minimum is breached; R13 met", "[scenario]") {
+TEST_CASE("R13B: a reflection period shorter than the minimum is breached, R13 met", "[scenario]") {
   auto reg = Registry();
   History h(reg, kNo);
   h.Add(kPresumed, PresumedForeign());

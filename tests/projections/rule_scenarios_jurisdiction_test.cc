@@ -67,7 +67,7 @@ void CpDecision(Event::Builder e) {
       schema::CpAssessmentDecided::Decision::NO_FURTHER_ACTION);
 }
 
-TEST_CASE("R28 under FI: 7 working days skipping Ascension; baseline: 7 days", "[scenario]") {
+TEST_CASE("R28 under FI: 7 working days skipping Ascension, baseline: 7 days", "[scenario]") {
   // Report Wednesday 6 May 2026 10:00 in Helsinki (EEST, +03:00). Easter 2026 is 5 April, so
   // Ascension Day is Thursday 14 May. Working days: Thu 7 (1), Fri 8 (2), Mon 11 (3), Tue 12
   // (4), Wed 13 (5), [Thu 14 holiday], Fri 15 (6), Mon 18 (7). Decided Friday 15 May.

@@ -163,7 +163,7 @@ TEST_CASE("R12B: no removal during the reflection period", "[scenario]") {
   }
 }
 
-TEST_CASE("R15B, R20B: a repeat states its necessity; counsel before interview 1",
+TEST_CASE("R15B, R20B: a repeat states its necessity, counsel before interview 1",
           "[scenario]") {
   auto reg = Registry();
   History h(reg, kNo);

@@ -156,7 +156,7 @@ TEST_CASE("R16: same interviewer unless a reason is recorded", "[scenario]") {
   }
 }
 
-TEST_CASE("R17 and R19: trained interviewer or adapted premises; child accompanied", "[scenario]") {
+TEST_CASE("R17 and R19: trained interviewer or adapted premises, child accompanied", "[scenario]") {
   auto reg = Registry();
   History h(reg, kNo);
   SECTION("met") {

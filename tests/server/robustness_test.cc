@@ -531,7 +531,7 @@ std::unique_ptr<RawConnection> HelloAs(const TestServer& server, const std::stri
 // ---------------------------------------------------------------------------------------
 // Malformed input.
 
-TEST_CASE("garbage bytes get a protocol error and a closed connection; others go on",
+TEST_CASE("garbage bytes get a protocol error and a closed connection, others go on",
           "[robustness]") {
   TestServer server;
   Fill(server, 5, 0);
@@ -777,7 +777,7 @@ tools::PemKeyAndCert DevCa(const TestServer& server) {
   return {ReadFile(server.Cert("ca.key")), ReadFile(server.Cert("ca.pem"))};
 }
 
-TEST_CASE("bad client certificates are refused; the refusal reaches the client",
+TEST_CASE("bad client certificates are refused, the refusal reaches the client",
           "[robustness][tls]") {
   TestServer server;
   Fill(server, 3, 0);
@@ -912,7 +912,7 @@ double SendBufferMax() {
   return max;
 }
 
-TEST_CASE("a client that never reads its replies is cut off; memory stays bounded",
+TEST_CASE("a client that never reads its replies is cut off, memory stays bounded",
           "[robustness][slow]") {
   constexpr uint32_t kInflight = 4;
   constexpr size_t kOutbound = 64 << 10;
@@ -961,7 +961,7 @@ TEST_CASE("a client that never reads its replies is cut off; memory stays bounde
   CheckUnchanged(server, before);
 }
 
-TEST_CASE("a subscriber with big credit that never reads is cut off; memory stays bounded",
+TEST_CASE("a subscriber with big credit that never reads is cut off, memory stays bounded",
           "[robustness][slow]") {
   constexpr size_t kOutbound = 64 << 10;
   TestServer server([&](server::ServerConfig& c) {

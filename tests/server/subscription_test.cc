@@ -235,7 +235,7 @@ TEST_CASE("unsubscribe returns the next position, and a new subscription continu
   CHECK(client->Unsubscribe().status().IsInvalidArgument());
 }
 
-TEST_CASE("a subscription from the end waits for the log to grow; past the end is refused",
+TEST_CASE("a subscription from the end waits for the log to grow, past the end is refused",
           "[e2e][subscription]") {
   TestServer server;
   Fill(server, 1, 5);

@@ -351,7 +351,7 @@ TEST_CASE("dev certificates: the server configuration maps every principal by SA
   }
 }
 
-TEST_CASE("certs prints the files and warns they are for development; refuses bad use",
+TEST_CASE("certs prints the files and warns they are for development, refuses bad use",
           "[tools][certs]") {
   TempDir tmp;
   std::ostringstream out, err;

@@ -95,7 +95,7 @@ TEST_CASE("query --with-proofs on a data directory writes a bundle per case that
   CHECK(run.err.find("caseledger timeline --data") != std::string::npos);
 }
 
-TEST_CASE("query over the network: oversight with a purpose, proofs included; agencies refused",
+TEST_CASE("query over the network: oversight with a purpose, proofs included, agencies refused",
           "[audit][cli-server]") {
   TestServer server;
   TempDir dir;
