@@ -28,7 +28,7 @@ struct PhaseResult {
 
 struct PassBounds {
   double max_rss_mib;
-  double latency_factor;    // p99 under attack <= factor * baseline p99 + slack
+  double latency_factor;    // p99 under attack <= factor * baseline p50 + slack
   double latency_slack_ms;
 };
 

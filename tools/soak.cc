@@ -53,10 +53,10 @@ struct Config {
   // end would measure that (see load_bench --case-events) rather than a steady state.
   size_t case_events = 100;
   int warm_windows = 1;   // windows before the memory baseline
-  // What RocksDB may fill as data arrives, none of it a leak: in the ledger and in the
-  // projection store each, up to two 64 MiB memtables (the default write_buffer_size and
-  // max_write_buffer_number) and a block cache (64 MiB in the ledger, the 32 MiB default in
-  // the projection store): 352 MiB, plus 32 MiB of slack.
+  // An allowance for what RocksDB fills as data arrives, none of it a leak: 64 MiB memtables
+  // (up to two per column family before a flush; a few column families grow fast) and block
+  // caches (64 MiB in the ledger, 8 MiB in the projection store). Not a derived maximum: see
+  // docs/reliability.md ("Soak").
   double rss_growth_mib = 384;
   bool json = false;
   bool keep = false;

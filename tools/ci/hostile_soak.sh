@@ -6,7 +6,7 @@
 #   appends, other agencies' cases), then all of them at once for 9 s, with a well-behaved
 #   client working throughout. Fails when the server dies or stops answering, an attack sees
 #   something the server must never do, its RSS peaks over 512 MiB, the good client gets an
-#   error or a p99 beyond 20x the baseline's + 200 ms, a refusal has no log line, or the
+#   error or a p99 beyond 20x the baseline's p50 + 500 ms, a refusal has no log line, or the
 #   invented personal-data marker shows in the server log.
 # - soak: 70 s at 40 appends/s with reads, a subscriber, proofs and audit queries, in windows
 #   of 10 s. Fails on any error or when the server's RSS grows past the RocksDB bound.
