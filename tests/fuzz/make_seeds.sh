@@ -23,6 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
 mkdir -p "$out"/{frame,event_json,rule_pack,checkpoint,bundle}
 
+cmake --build "$build" --target fuzz_frame_seeds caseledger >/dev/null
 CASELEDGER_FUZZ_SEED_DIR=$out/frame "$build/tests/fuzz/fuzz_frame_seeds" "[.seeds]" >/dev/null
 
 cp "$src"/projections/rules/*.toml "$out/rule_pack/"

@@ -1,13 +1,16 @@
 // Replays the fuzz targets' seed corpora (corpus/<target>/) and every input a fuzzer once
 // failed on (regressions/<target>/) through the targets, built without libFuzzer: a broken
-// invariant throws (fuzz_check.cc) and names the file; a crash or a sanitizer report (in the
-// sanitizer build) fails the run.
+// invariant throws (fuzz_check.cc) and names the file, so does one allocation over 64 MiB; a
+// crash or a sanitizer report (in the sanitizer build) fails the run.
 #include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,29 @@ extern "C" int CaseledgerFuzz_event_json(const uint8_t* data, size_t size);
 extern "C" int CaseledgerFuzz_rule_pack(const uint8_t* data, size_t size);
 extern "C" int CaseledgerFuzz_checkpoint(const uint8_t* data, size_t size);
 extern "C" int CaseledgerFuzz_bundle(const uint8_t* data, size_t size);
+
+namespace {
+
+// No input of these targets needs a single allocation this large; a larger one means a small
+// input made a reader allocate in proportion to what it claims rather than to its size (as a
+// bundle of 30 KB once made VerifyBundle allocate 150 MB at once). libFuzzer's -malloc_limit_mb
+// catches the same in the fuzz build.
+constexpr size_t kMaxAllocation = 64 << 20;
+std::atomic<size_t> largest_allocation{0};
+
+}  // namespace
+
+// Counts the largest allocation; memory comes from malloc as usual.
+void* operator new(size_t size) {
+  size_t seen = largest_allocation.load(std::memory_order_relaxed);
+  while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {
+  }
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -43,7 +69,9 @@ size_t Replay(const std::string& subdir, const std::string& name, Target target)
   for (const fs::path& file : files) {
     INFO(file.string());
     const std::string bytes = ReadFile(file);
+    largest_allocation = 0;
     CHECK_NOTHROW(target(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    CHECK(largest_allocation <= kMaxAllocation);
   }
   return files.size();
 }
