@@ -124,6 +124,17 @@ std::vector<std::pair<std::string, AttackFn>> Attacks(const Config& c) {
   };
 }
 
+// Whether process `pid` exists and has not exited (a child that died stays a zombie, which
+// kill(pid, 0) would still find, until it is reaped).
+bool Running(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const size_t paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z' &&
+         line[paren + 2] != 'X';
+}
+
 // Runs `attacks` at once for `seconds` into `p`, then checks that the server still answers.
 void RunPhase(const AttackTarget& t, pid_t pid, const std::vector<AttackFn>& attacks,
               double seconds, PhaseResult& p) {
@@ -141,7 +152,7 @@ void RunPhase(const AttackTarget& t, pid_t pid, const std::vector<AttackFn>& att
   // Let the server finish closing what the attacks left.
   std::this_thread::sleep_for(std::chrono::seconds(1));
   p.rss_after_kib = RssKibOf(pid);
-  p.alive = pid <= 0 || ::kill(pid, 0) == 0;
+  p.alive = pid <= 0 || Running(pid);
   auto probe = server::Client::Connect(t.client_for("childprotection"));
   p.answers = probe.ok() && (*probe)->GetServerStatus().ok();
   if (!probe.ok()) p.answer_error = probe.status().ToString();
@@ -370,5 +381,7 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
+  // Line by line, so that a CI log or a tail shows progress as it happens.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   return caseledger::bench::Main(argc, argv);
 }

@@ -148,13 +148,22 @@ AttackReport Foreign(const AttackTarget& t, const StopFlag& stop) {
   // The victim: a case childprotection recorded, with sealed personal data.
   auto own = MarkedEvent(case_number, cp, schema::AgencyRole::CHILD_PROTECTION, t.marker,
                          5000 + t.round);
-  {
+  // Retried: running beside the flood, a new connection may be refused for a while.
+  for (Status st = Status::Unavailable("not tried");; Pause(stop, 200)) {
+    if (stop.load()) {
+      r.Count("victim case not recorded before the end (" + st.ToString() + ")");
+      return r;
+    }
     auto c = server::Client::Connect(t.client_for("childprotection"));
-    Status st = c.ok() ? (*c)->Append(victim_case, ExpectedVersion::Any(),
-                                      std::vector{own->getRoot<schema::Event>().asReader()})
-                             .status()
-                       : c.status();
-    if (!st.ok()) {
+    if (!c.ok()) {
+      st = c.status();
+      continue;
+    }
+    st = (*c)->Append(victim_case, ExpectedVersion::Any(),
+                      std::vector{own->getRoot<schema::Event>().asReader()})
+             .status();
+    if (st.ok()) break;
+    if (st.code() != Status::Code::kUnavailable) {
       r.Violation("could not record the victim case: " + st.ToString());
       return r;
     }

@@ -459,5 +459,7 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
+  // Line by line, so that a CI log or a tail shows progress as it happens.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   return caseledger::bench::Main(argc, argv);
 }
