@@ -68,9 +68,10 @@ for t in "${targets[@]}"; do
   seeds=$(ls "$corpus" | wc -l)
   log="$out/$t.log"
   result=ok
-  # -timeout: one input taking 10 s is a hang; -rss_limit_mb bounds memory use per input.
+  # -timeout: one input taking 10 s is a hang; -rss_limit_mb bounds the process, and
+  # -malloc_limit_mb any one allocation (as caseledger_fuzz_replay does: 64 MiB).
   if ! "$build/tests/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
-      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64 -print_final_stats=1 \
       -artifact_prefix="$out/crashes/$t-" >"$log" 2>&1; then
     result=FAILED
     rc=1
