@@ -52,9 +52,8 @@ void CheckIntact(std::string_view bytes, const BundleReport& report) {
   FUZZ_CHECK(pinned.intact() && !pinned.used_bundle_key, "pinned to its own key, not intact");
   FUZZ_CHECK(!VerifyBundle(std::string(bytes) + '\0').intact(), "trailing bytes are accepted");
 
-  ExpectBroken(bytes, "the first event changes", [](schema::CaseBundle::Builder b) {
-    FlipFirst(b.getEvents()[0].getLeafInput());
-  });
+  ExpectBroken(bytes, "the first event changes",
+               [](schema::CaseBundle::Builder b) { FlipFirst(b.getEvents()[0].getLeafInput()); });
   ExpectBroken(bytes, "the last event changes", [](schema::CaseBundle::Builder b) {
     FlipFirst(b.getEvents()[b.getEvents().size() - 1].getLeafInput());
   });

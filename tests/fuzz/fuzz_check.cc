@@ -7,8 +7,8 @@
 namespace caseledger::fuzz {
 
 void Fail(const char* file, int line, const std::string& what) {
-  const std::string message = std::string(file) + ":" + std::to_string(line) +
-                              ": fuzz invariant broken: " + what;
+  const std::string message =
+      std::string(file) + ":" + std::to_string(line) + ": fuzz invariant broken: " + what;
 #ifdef CASELEDGER_FUZZ_REPLAY
   throw std::runtime_error(message);
 #else

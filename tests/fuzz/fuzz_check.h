@@ -20,8 +20,8 @@ inline std::string_view AsText(const uint8_t* data, size_t size) {
 
 }  // namespace caseledger::fuzz
 
-#define FUZZ_CHECK(cond, what)                                                  \
-  do {                                                                          \
+#define FUZZ_CHECK(cond, what)                                                                 \
+  do {                                                                                         \
     if (!(cond)) ::caseledger::fuzz::Fail(__FILE__, __LINE__, #cond ": " + std::string(what)); \
   } while (0)
 

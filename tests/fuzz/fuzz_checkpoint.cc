@@ -84,8 +84,8 @@ void CheckMutations(const Doc& doc, Each each_hash) {
     if (hash == nullptr) break;
     if (hash->size() != 32) continue;
     Flip(*hash);
-    FUZZ_CHECK(!VerifyProof(mutated).ok(), "a proof verifies with hash " + std::to_string(i) +
-                                               " changed");
+    FUZZ_CHECK(!VerifyProof(mutated).ok(),
+               "a proof verifies with hash " + std::to_string(i) + " changed");
   }
 }
 

@@ -60,8 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckRoundTrip<schema::Event>(*json, text, [&](std::string_view t, schema::Event::Builder b) {
     return json->ParseEvent(t, b);
   });
-  CheckRoundTrip<schema::PersonalData>(
-      *json, text,
-      [&](std::string_view t, schema::PersonalData::Builder b) { return json->ParsePersonal(t, b); });
+  CheckRoundTrip<schema::PersonalData>(*json, text,
+                                       [&](std::string_view t, schema::PersonalData::Builder b) {
+                                         return json->ParsePersonal(t, b);
+                                       });
   return 0;
 }

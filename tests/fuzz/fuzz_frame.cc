@@ -64,8 +64,7 @@ bool SameWords(const kj::Array<capnp::word>& a, const kj::Array<capnp::word>& b)
 
 // Re-encodes a request (copied into `builder`; `canonical` is its canonical form) and checks
 // that it comes back the same.
-void CheckRoundTrip(const kj::Array<capnp::word>& canonical,
-                    capnp::MallocMessageBuilder& builder) {
+void CheckRoundTrip(const kj::Array<capnp::word>& canonical, capnp::MallocMessageBuilder& builder) {
   kj::Array<capnp::word> encoded = EncodeFrame(builder);
   std::span<const uint8_t> bytes = BytesOf(encoded);
   FUZZ_CHECK(bytes.size() >= kFirstHeaderBytes, "encoded frame shorter than a header");
@@ -79,8 +78,7 @@ void CheckRoundTrip(const kj::Array<capnp::word>& canonical,
   FUZZ_CHECK(frame.ok(), frame.status().message());
   auto again = GetRoot<schema::Request>(**frame);
   FUZZ_CHECK(again.ok(), again.status().message());
-  FUZZ_CHECK(SameWords(canonical, capnp::canonicalize(*again)),
-             "re-encoded request differs");
+  FUZZ_CHECK(SameWords(canonical, capnp::canonicalize(*again)), "re-encoded request differs");
 }
 
 // One frame, as the session handles it. False when the session would close.
@@ -123,9 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (rest.size() >= kFirstHeaderBytes) {
     auto header = FrameHeaderBytes(rest.first<kFirstHeaderBytes>());
     if (!header.ok()) return 0;
-    FUZZ_CHECK(*header >= kFirstHeaderBytes && *header % 8 == 0 &&
-                   *header <= 4 * (kMaxSegments + 1) + 4,
-               "header size " + std::to_string(*header));
+    FUZZ_CHECK(
+        *header >= kFirstHeaderBytes && *header % 8 == 0 && *header <= 4 * (kMaxSegments + 1) + 4,
+        "header size " + std::to_string(*header));
     if (rest.size() < *header) return 0;
     auto total = FrameMessageBytes(rest.first(*header), kMaxMessageBytes);
     if (!total.ok()) return 0;

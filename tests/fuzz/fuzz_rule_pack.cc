@@ -80,7 +80,8 @@ void CheckParse(std::string_view text, const RulePack* baseline) {
   FUZZ_CHECK(again->id == pack->id && again->version == pack->version &&
                  again->jurisdiction == pack->jurisdiction &&
                  again->states.size() == pack->states.size() &&
-                 again->rules.size() == pack->rules.size() && LimitCount(*again) == LimitCount(*pack),
+                 again->rules.size() == pack->rules.size() &&
+                 LimitCount(*again) == LimitCount(*pack),
              "the pack parses differently a second time");
   CheckConditions(*pack);
 }

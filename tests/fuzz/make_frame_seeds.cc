@@ -157,12 +157,13 @@ TEST_CASE("record the frames a client sends, as fuzz seeds", "[.seeds]") {
     auto client = server::Client::Connect(options);
     REQUIRE(client.ok());
     using Body = schema::Event::Body;
-    std::vector<schema::Event::Reader> one = {events.Make(CpEvent("case-1", Body::CASE_CONFERENCE_HELD))};
+    std::vector<schema::Event::Reader> one = {
+        events.Make(CpEvent("case-1", Body::CASE_CONFERENCE_HELD))};
     REQUIRE((*client)->Append("case-1", ExpectedVersion::NoStream(), one).ok());
     EventSpec named = CpEvent("case-1", Body::CASE_CONFERENCE_HELD);
     named.given_name = "Testname";
-    std::vector<schema::Event::Reader> batch = {events.Make(named),
-                                                events.Make(CpEvent("case-1", Body::CASE_CONFERENCE_HELD))};
+    std::vector<schema::Event::Reader> batch = {
+        events.Make(named), events.Make(CpEvent("case-1", Body::CASE_CONFERENCE_HELD))};
     auto appended = (*client)->Append("case-1", ExpectedVersion::Exact(0), batch);
     INFO(appended.status().ToString());
     REQUIRE(appended.ok());
