@@ -40,6 +40,16 @@ void* operator new(size_t size) {
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
+// The nothrow form too, as the standard's default does: the sanitizer runtimes serve it from
+// their own allocator instead of calling the operator new above, and the free() below then
+// released memory it did not allocate (ASan: alloc-dealloc-mismatch; Catch uses this form).
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return ::operator new(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 
