@@ -162,6 +162,12 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   db_options.WAL_ttl_seconds = 0;
   db_options.WAL_size_limit_MB = 0;
   db_options.recycle_log_file_num = 0;
+  // Bounded memory and disk whatever the load: all memtables together flush at 128 MiB
+  // (without it each of the twelve column families may hold two 64 MiB memtables, and a soak
+  // saw the server's memory climb for as long as it ran), and a column family written rarely
+  // (holds, erasures, keys) is flushed once the write-ahead logs it pins pass 256 MiB.
+  db_options.db_write_buffer_size = 128 << 20;
+  db_options.max_total_wal_size = 256 << 20;
   if (options_.env) db_options.env = options_.env;
   rocksdb::ColumnFamilyOptions cf_options;
   if (options_.disable_compression) {

@@ -56,6 +56,12 @@ Status ProjectionStore::Impl::Open() {
   // No LOG file on the data disk: when it fills up, RocksDB's next message would abort the
   // process (ledger/rocks_status.h). The store's errors reach callers as statuses.
   db_options.info_log = detail::NewRocksLogger(nullptr);
+  // Bounded memory and disk (as the ledger's, ledger.cc): every flush rewrites whole case
+  // states, so memtables fill fast; together they flush at 64 MiB, and the write-ahead logs
+  // that a rarely written column family (packs, meta) pins are flushed past 128 MiB (a soak
+  // saw about 1 GB of them pile up in ten minutes without it).
+  db_options.db_write_buffer_size = 64 << 20;
+  db_options.max_total_wal_size = 128 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* name : kColumnFamilies) {
     cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
