@@ -277,7 +277,17 @@ int Main(int argc, char** argv) {
   app.add_option("--dir", c.dir, "where to make the run's fresh directory (default: $TMPDIR)");
   app.add_option("--server", c.server,
                  "attack this host:port (numeric IPv4) instead of starting a server; it must "
-                 "use the development principals of --certs");
+                 "use the development principals of --certs")
+      ->check([](const std::string& v) -> std::string {
+        const auto colon = v.rfind(':');
+        const std::string port = colon == std::string::npos ? "" : v.substr(colon + 1);
+        const bool digits = !port.empty() && port.size() <= 5 &&
+                            port.find_first_not_of("0123456789") == std::string::npos;
+        if (colon == 0 || !digits || std::stoi(port) == 0 || std::stoi(port) > 65535) {
+          return "--server wants host:port (port 1-65535), not " + v;
+        }
+        return "";
+      });
   app.add_option("--certs", c.certs, "with --server: the `caseledger certs` directory");
   app.add_option("--server-pid", c.server_pid, "with --server: its pid, for RSS figures");
   app.add_option("--server-log", c.server_log, "with --server: its log file, to check");
