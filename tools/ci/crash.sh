@@ -40,8 +40,13 @@ self=0
 "$build/tools/crash_campaign" --cycles 1 --seed 1 --min-delay-ms 300 --max-delay-ms 300 \
   --daemon "$build/server/caseledgerd" --cli "$build/tools/caseledger" --dir "$scratch" \
   --inject-lost-ack >"$scratch/self-test.txt" 2>&1 || self=$?
+# Exit 1 alone could be any failure (a server that did not start, say): the report must name
+# the invented acknowledgement as missing.
+reported=0
+grep -q "acknowledged event .* is missing" "$scratch/self-test.txt" && reported=1
+[ "$reported" -eq 1 ] || tail -20 "$scratch/self-test.txt" >&2
 rm -rf "$scratch"
-if [ "$self" -eq 1 ]; then
+if [ "$self" -eq 1 ] && [ "$reported" -eq 1 ]; then
   echo "self-test: the invented acknowledgement was reported (exit 1), as it must be"
 else
   echo "self-test FAILED: the campaign exited $self with an invented acknowledgement" >&2
