@@ -176,6 +176,10 @@ Status Ledger::Impl::OpenDb(bool read_only) {
   }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  // Index and filter blocks live in that cache too (those of level-0 files pinned), so memory
+  // does not grow with the number of table files.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   // Every new event id is looked up and missing from the idempotency index: a Bloom filter
   // answers those misses without reading table files once the index outgrows the memtable.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

@@ -1,7 +1,9 @@
 #include "projections/projection_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -62,9 +64,18 @@ Status ProjectionStore::Impl::Open() {
   // saw about 1 GB of them pile up in ten minutes without it).
   db_options.db_write_buffer_size = 64 << 20;
   db_options.max_total_wal_size = 128 << 20;
+  // One block cache for every column family, holding the table files' index and filter
+  // blocks too: otherwise each column family gets a cache of its own and the index and filter
+  // blocks of every table file stay in memory besides, growing with the data.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(32 << 20);
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* name : kColumnFamilies) {
-    cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    cfs.emplace_back(name, cf_options);
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
