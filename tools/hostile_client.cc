@@ -376,14 +376,7 @@ int Main(int argc, char** argv) {
                  stopped.ok() ? "ok" : ("FAILED: " + stopped.ToString()).c_str());
     passed = passed && stopped.ok();
   }
-  std::error_code ec;
-  if (c.keep || !passed) {
-    std::fprintf(out, "kept %s (server log: %s)\n", root->c_str(), srv.log_file.c_str());
-  } else {
-    std::filesystem::remove_all(*root, ec);
-  }
-  std::fprintf(out, "hostile_client: %s\n", passed ? "PASSED" : "FAILED");
-  return passed ? 0 : 1;
+  return FinishRun(out, "hostile_client", passed, c.keep, *root, srv.log_file);
 }
 
 }  // namespace

@@ -446,14 +446,7 @@ int Main(int argc, char** argv) {
     passed = false;
   }
   if (c.json) std::fputs(Json(c, rows, passed).c_str(), stdout);
-  std::error_code ec;
-  if (c.keep || !passed) {
-    std::fprintf(out, "kept %s (server log: %s)\n", root->c_str(), (*server)->log_file().c_str());
-  } else {
-    std::filesystem::remove_all(*root, ec);
-  }
-  std::fprintf(out, "soak: %s\n", passed ? "PASSED" : "FAILED");
-  return passed ? 0 : 1;
+  return FinishRun(out, "soak", passed, c.keep, *root, (*server)->log_file());
 }
 
 }  // namespace

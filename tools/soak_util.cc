@@ -22,6 +22,18 @@ std::string DaemonBesideThisTool() {
   return (self.parent_path().parent_path() / "server" / "caseledgerd").string();
 }
 
+int FinishRun(FILE* out, const char* tool, bool passed, bool keep, const std::string& root,
+              const std::string& log_file) {
+  if (keep || !passed) {
+    std::fprintf(out, "kept %s (server log: %s)\n", root.c_str(), log_file.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  std::fprintf(out, "%s: %s\n", tool, passed ? "PASSED" : "FAILED");
+  return passed ? 0 : 1;
+}
+
 Result<std::string> MakeRunDirectory(const std::string& parent_dir, const std::string& stem) {
   std::error_code ec;
   const fs::path parent = parent_dir.empty() ? fs::temp_directory_path(ec) : fs::path(parent_dir);

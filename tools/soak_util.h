@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,11 @@ std::string DaemonBesideThisTool();
 // A fresh directory `parent`/`stem`-XXXXXX (parent empty: $TMPDIR). IOError when it cannot be
 // made.
 Result<std::string> MakeRunDirectory(const std::string& parent, const std::string& stem);
+
+// The end of a run: keeps `root` (and says where the server's log is) when asked to or when the
+// run failed, removes it otherwise, prints "`tool`: PASSED|FAILED" and returns the exit code.
+int FinishRun(FILE* out, const char* tool, bool passed, bool keep, const std::string& root,
+              const std::string& log_file);
 
 // A caseledgerd with the development principals (tools/dev_certs.h) in `dir`: certificates in
 // dir/certs, data in dir/data, its log in dir/caseledgerd.log. `extra_toml` is appended to
